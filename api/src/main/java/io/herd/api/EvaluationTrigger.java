@@ -1,0 +1,21 @@
+package io.herd.api;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+import java.util.Locale;
+
+/** Why an evaluation exists. */
+public enum EvaluationTrigger {
+    JOB_REGISTER, JOB_DEREGISTER, NODE_UPDATE, INSTANCE_FAILED, CAPACITY_CHANGED, PLAN_CONFLICT;
+
+    @JsonValue
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    @JsonCreator
+    public static EvaluationTrigger fromWireName(String name) {
+        return valueOf(name.toUpperCase(Locale.ROOT));
+    }
+}

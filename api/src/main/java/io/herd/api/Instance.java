@@ -1,0 +1,86 @@
+package io.herd.api;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One placed copy of a group on one node. {@code index} is stable: a replacement keeps the index of the
+ * instance it replaces. {@code state} is what the agent reported (or {@code lost} when its node died);
+ * {@code desired} is what the server wants.
+ */
+public record Instance(
+        String id,
+        String app,
+        String job,
+        String group,
+        int index,
+        long jobVersion,
+        String nodeId,
+        String nodeName,
+        Resources resources,
+        Map<String, Integer> ports,
+        InstanceState state,
+        DesiredStatus desired,
+        String reason,
+        Map<String, TaskState> tasks,
+        String previousInstanceId,
+        Instant createTime,
+        Instant modifyTime) {
+    public Instance {
+        requireNonNull(id, "id is null");
+        requireNonNull(app, "app is null");
+        requireNonNull(job, "job is null");
+        requireNonNull(group, "group is null");
+        requireNonNull(nodeId, "nodeId is null");
+        resources = resources == null ? Resources.ZERO : resources;
+        ports = ports == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(ports));
+        state = state == null ? InstanceState.PENDING : state;
+        desired = desired == null ? DesiredStatus.RUN : desired;
+        tasks = tasks == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(tasks));
+    }
+
+    @JsonIgnore
+    public String jobId() {
+        return Job.id(app, job);
+    }
+
+    /** A readable name such as {@code hello.web[2]}. */
+    public String name() {
+        return job + "." + group + "[" + index + "]";
+    }
+
+    /**
+     * Whether the instance holds resources on its node: it does until it is terminal, even when the server
+     * already asked it to stop (the process may still be running).
+     */
+    @JsonIgnore
+    public boolean holdsResources() {
+        return !state.isTerminal();
+    }
+
+    /** Whether the instance counts towards its group's desired count. */
+    @JsonIgnore
+    public boolean isLive() {
+        return desired == DesiredStatus.RUN && !state.isTerminal();
+    }
+
+    public Instance withState(InstanceState newState, String newReason, Instant time) {
+        return new Instance(id, app, job, group, index, jobVersion, nodeId, nodeName, resources, ports, newState,
+                desired, newReason, tasks, previousInstanceId, createTime, time);
+    }
+
+    public Instance withDesired(DesiredStatus newDesired, String newReason, Instant time) {
+        return new Instance(id, app, job, group, index, jobVersion, nodeId, nodeName, resources, ports, state,
+                newDesired, newReason, tasks, previousInstanceId, createTime, time);
+    }
+
+    public Instance withTasks(InstanceState newState, Map<String, TaskState> newTasks, String newReason, Instant time) {
+        return new Instance(id, app, job, group, index, jobVersion, nodeId, nodeName, resources, ports, newState,
+                desired, newReason, newTasks, previousInstanceId, createTime, time);
+    }
+}

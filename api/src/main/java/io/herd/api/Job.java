@@ -1,0 +1,60 @@
+package io.herd.api;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A submitted job: the spec plus what the server adds ({@code version}, {@code submitTime}, {@code stopped}).
+ * The spec parser leaves version 0 and submit time null; the server fills them when it registers the job.
+ */
+public record Job(
+        String name,
+        String app,
+        JobType type,
+        int priority,
+        List<Constraint> constraints,
+        List<Group> groups,
+        long version,
+        Instant submitTime,
+        boolean stopped) {
+    public Job {
+        requireNonNull(name, "name is null");
+        requireNonNull(app, "app is null");
+        requireNonNull(type, "type is null");
+        constraints = constraints == null ? List.of() : List.copyOf(constraints);
+        groups = groups == null ? List.of() : List.copyOf(groups);
+    }
+
+    /** {@code app/job}: unique in the cluster. */
+    @JsonIgnore
+    public String id() {
+        return id(app, name);
+    }
+
+    public static String id(String app, String job) {
+        return app + "/" + job;
+    }
+
+    public Optional<Group> group(String groupName) {
+        return groups.stream().filter(group -> group.name().equals(groupName)).findFirst();
+    }
+
+    public Job withVersion(long newVersion, Instant newSubmitTime) {
+        return new Job(name, app, type, priority, constraints, groups, newVersion, newSubmitTime, stopped);
+    }
+
+    public Job withStopped(boolean newStopped) {
+        return new Job(name, app, type, priority, constraints, groups, version, submitTime, newStopped);
+    }
+
+    /** True when both describe the same desired workload, ignoring version bookkeeping. */
+    public boolean sameSpecAs(Job other) {
+        return name.equals(other.name) && app.equals(other.app) && type == other.type && priority == other.priority
+                && constraints.equals(other.constraints) && groups.equals(other.groups);
+    }
+}

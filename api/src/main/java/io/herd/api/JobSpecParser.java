@@ -1,0 +1,582 @@
+package io.herd.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a job spec (YAML or JSON; JSON is YAML) into a {@link Job}, reporting every problem at once with its
+ * path. Unknown fields are errors, so that a typo never silently drops a setting.
+ */
+public final class JobSpecParser {
+    public static final Set<String> SUPPORTED_DRIVERS = Set.of("exec");
+    private static final Set<String> KNOWN_DRIVERS = Set.of("exec", "java", "oci");
+    private static final Pattern JOB_NAME = Pattern.compile("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$");
+    private static final Pattern APP_CODE = Pattern.compile("^[a-z0-9]+(_[a-z0-9]+)*$");
+    private static final Pattern PORT_NAME = Pattern.compile("^[a-z][a-z0-9_]{0,30}$");
+    private static final Pattern ENV_NAME = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*$");
+    private static final Resources DEFAULT_RESOURCES = new Resources(100, 128L << 20, 0);
+    private static final int MAX_COUNT = 10_000;
+
+    private final List<ErrorDetail> errors = new ArrayList<>();
+
+    private JobSpecParser() {}
+
+    /** Parses and validates; throws {@link HerdException} with code {@code INVALID_JOB_SPEC} and every problem. */
+    public static Job parse(String text) {
+        JsonNode root;
+        try {
+            root = Json.yaml().readTree(text == null ? "" : text);
+        } catch (JsonProcessingException e) {
+            String location = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new HerdException(ErrorCode.INVALID_JOB_SPEC, "the job spec is not valid YAML or JSON" + location,
+                    List.of(new ErrorDetail("", e.getOriginalMessage())));
+        }
+        return parse(root);
+    }
+
+    public static Job parse(JsonNode root) {
+        JobSpecParser parser = new JobSpecParser();
+        Job job = parser.job(root);
+        if (!parser.errors.isEmpty()) {
+            String summary = parser.errors.size() == 1 ? "the job spec has 1 problem: " + parser.errors.getFirst()
+                    : "the job spec has " + parser.errors.size() + " problems";
+            throw new HerdException(ErrorCode.INVALID_JOB_SPEC, summary, parser.errors);
+        }
+        return job;
+    }
+
+    private Job job(JsonNode root) {
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            error("", "the job spec is empty");
+            return null;
+        }
+        if (!root.isObject()) {
+            error("", "the job spec must be a mapping with fields job, app, groups, ...");
+            return null;
+        }
+        checkFields(root, "", Set.of("job", "app", "type", "priority", "constraints", "groups"));
+        String name = requiredString(root, "job", "");
+        if (name != null && !JOB_NAME.matcher(name).matches()) {
+            error("job", quote(name) + " is not a valid job name (lowercase letters, digits and '-', at most 63)");
+        }
+        String app = requiredString(root, "app", "");
+        if (app != null && !APP_CODE.matcher(app).matches()) {
+            error("app", quote(app) + " is not a valid appcode (lowercase letters and digits joined by '_', e.g. trade_checkout_api)");
+        }
+        JobType type = JobType.SERVICE;
+        String typeText = optionalString(root, "type", "");
+        if (typeText != null) {
+            try {
+                type = JobType.fromWireName(typeText);
+            } catch (IllegalArgumentException e) {
+                error("type", quote(typeText) + " is not a job type (service, batch or cron)");
+            }
+        }
+        if (type == JobType.CRON) {
+            error("type", "cron jobs are not supported yet; use service or batch");
+        }
+        int priority = type == JobType.SERVICE ? 200 : 100;
+        if (root.has("priority")) {
+            Integer value = integer(root.get("priority"), "priority");
+            if (value != null) {
+                if (value < 0 || value > 999) {
+                    error("priority", value + " is out of range 0-999");
+                } else {
+                    priority = value;
+                }
+            }
+        }
+        List<Constraint> constraints = constraints(root.get("constraints"), "constraints");
+        List<Group> groups = new ArrayList<>();
+        JsonNode groupsNode = root.get("groups");
+        if (groupsNode == null || groupsNode.isNull()) {
+            error("groups", "is required: a job needs at least one group");
+        } else if (!groupsNode.isArray() || groupsNode.isEmpty()) {
+            error("groups", "must be a non-empty list of groups");
+        } else {
+            Set<String> names = new HashSet<>();
+            for (int i = 0; i < groupsNode.size(); i++) {
+                Group group = group(groupsNode.get(i), "groups[" + i + "]", type);
+                if (group != null) {
+                    if (!names.add(group.name())) {
+                        error("groups[" + i + "].name", quote(group.name()) + " is used by another group of this job");
+                    }
+                    groups.add(group);
+                }
+            }
+        }
+        if (name == null || app == null) {
+            return null;
+        }
+        return new Job(name, app, type, priority, constraints, groups, 0, null, false);
+    }
+
+    private Group group(JsonNode node, String path, JobType jobType) {
+        if (!node.isObject()) {
+            error(path, "must be a mapping");
+            return null;
+        }
+        checkFields(node, path, Set.of("name", "count", "constraints", "spread", "update", "restart", "services", "tasks"));
+        String name = requiredString(node, "name", path);
+        if (name != null && !JOB_NAME.matcher(name).matches()) {
+            error(path + ".name", quote(name) + " is not a valid group name (lowercase letters, digits and '-')");
+        }
+        int count = 1;
+        if (node.has("count")) {
+            Integer value = integer(node.get("count"), path + ".count");
+            if (value != null) {
+                if (value < 0 || value > MAX_COUNT) {
+                    error(path + ".count", value + " is out of range 0-" + MAX_COUNT);
+                } else {
+                    count = value;
+                }
+            }
+        }
+        List<Constraint> constraints = constraints(node.get("constraints"), path + ".constraints");
+        Spread spread = null;
+        JsonNode spreadNode = node.get("spread");
+        if (spreadNode != null && !spreadNode.isNull()) {
+            if (!spreadNode.isObject()) {
+                error(path + ".spread", "must be a mapping such as {attr: node.rack}");
+            } else {
+                checkFields(spreadNode, path + ".spread", Set.of("attr"));
+                String attr = requiredString(spreadNode, "attr", path + ".spread");
+                if (attr != null) {
+                    spread = new Spread(attr);
+                }
+            }
+        }
+        UpdatePolicy update = update(node.get("update"), path + ".update");
+        RestartPolicy restart = restart(node.get("restart"), path + ".restart",
+                jobType == JobType.SERVICE ? RestartPolicy.DEFAULT_SERVICE : RestartPolicy.DEFAULT_BATCH);
+        List<Task> tasks = new ArrayList<>();
+        JsonNode tasksNode = node.get("tasks");
+        if (tasksNode == null || tasksNode.isNull()) {
+            error(path + ".tasks", "is required: a group needs at least one task");
+        } else if (!tasksNode.isArray() || tasksNode.isEmpty()) {
+            error(path + ".tasks", "must be a non-empty list of tasks");
+        } else {
+            Set<String> names = new HashSet<>();
+            for (int i = 0; i < tasksNode.size(); i++) {
+                Task task = task(tasksNode.get(i), path + ".tasks[" + i + "]");
+                if (task != null) {
+                    if (!names.add(task.name())) {
+                        error(path + ".tasks[" + i + "].name", quote(task.name()) + " is used by another task of this group");
+                    }
+                    tasks.add(task);
+                }
+            }
+        }
+        Set<String> portNames = new HashSet<>();
+        tasks.forEach(task -> portNames.addAll(task.ports()));
+        List<Service> services = services(node.get("services"), path + ".services", portNames);
+        if (name == null) {
+            return null;
+        }
+        return new Group(name, count, constraints, spread, update, restart, services, tasks);
+    }
+
+    private Task task(JsonNode node, String path) {
+        if (!node.isObject()) {
+            error(path, "must be a mapping");
+            return null;
+        }
+        checkFields(node, path, Set.of("name", "driver", "config", "env", "resources", "ports", "kill_timeout"));
+        String name = requiredString(node, "name", path);
+        if (name != null && !JOB_NAME.matcher(name).matches()) {
+            error(path + ".name", quote(name) + " is not a valid task name (lowercase letters, digits and '-')");
+        }
+        String driver = requiredString(node, "driver", path);
+        if (driver != null && !KNOWN_DRIVERS.contains(driver)) {
+            error(path + ".driver", quote(driver) + " is not a driver (exec, java or oci)");
+        } else if (driver != null && !SUPPORTED_DRIVERS.contains(driver)) {
+            error(path + ".driver", "the " + driver + " driver is not available yet; use exec");
+        }
+        Map<String, Object> config = new LinkedHashMap<>();
+        JsonNode configNode = node.get("config");
+        if (configNode == null || configNode.isNull()) {
+            if ("exec".equals(driver)) {
+                error(path + ".config.command", "is required for the exec driver");
+            }
+        } else if (!configNode.isObject()) {
+            error(path + ".config", "must be a mapping");
+        } else if ("exec".equals(driver)) {
+            checkFields(configNode, path + ".config", Set.of("command", "args"));
+            String command = requiredString(configNode, "command", path + ".config");
+            if (command != null) {
+                if (command.isBlank()) {
+                    error(path + ".config.command", "must not be empty");
+                }
+                config.put("command", command);
+            }
+            JsonNode argsNode = configNode.get("args");
+            if (argsNode != null && !argsNode.isNull()) {
+                if (!argsNode.isArray()) {
+                    error(path + ".config.args", "must be a list of strings");
+                } else {
+                    List<String> args = new ArrayList<>();
+                    for (int i = 0; i < argsNode.size(); i++) {
+                        JsonNode arg = argsNode.get(i);
+                        if (!arg.isValueNode() || arg.isNull()) {
+                            error(path + ".config.args[" + i + "]", "must be a string");
+                        } else {
+                            args.add(arg.asText());
+                        }
+                    }
+                    config.put("args", args);
+                }
+            }
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        JsonNode envNode = node.get("env");
+        if (envNode != null && !envNode.isNull()) {
+            if (!envNode.isObject()) {
+                error(path + ".env", "must be a mapping of names to values");
+            } else {
+                envNode.properties().forEach(entry -> {
+                    if (!ENV_NAME.matcher(entry.getKey()).matches()) {
+                        error(path + ".env." + entry.getKey(), "is not a valid environment variable name");
+                    } else if (!entry.getValue().isValueNode() || entry.getValue().isNull()) {
+                        error(path + ".env." + entry.getKey(), "must be a string");
+                    } else {
+                        env.put(entry.getKey(), entry.getValue().asText());
+                    }
+                });
+            }
+        }
+        Resources resources = resources(node.get("resources"), path + ".resources");
+        List<String> ports = new ArrayList<>();
+        JsonNode portsNode = node.get("ports");
+        if (portsNode != null && !portsNode.isNull()) {
+            if (!portsNode.isArray()) {
+                error(path + ".ports", "must be a list of port names such as [http]");
+            } else {
+                for (int i = 0; i < portsNode.size(); i++) {
+                    String port = portsNode.get(i).isTextual() ? portsNode.get(i).asText() : null;
+                    if (port == null || !PORT_NAME.matcher(port).matches()) {
+                        error(path + ".ports[" + i + "]", quote(portsNode.get(i).asText())
+                                + " is not a valid port name (lowercase letters, digits and '_', starting with a letter)");
+                    } else if (ports.contains(port)) {
+                        error(path + ".ports[" + i + "]", quote(port) + " is listed twice");
+                    } else {
+                        ports.add(port);
+                    }
+                }
+            }
+        }
+        Duration killTimeout = duration(node, "kill_timeout", path).orElse(Task.DEFAULT_KILL_TIMEOUT);
+        if (name == null || driver == null) {
+            return null;
+        }
+        return new Task(name, driver, config, env, resources, ports, killTimeout);
+    }
+
+    private Resources resources(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return DEFAULT_RESOURCES;
+        }
+        if (!node.isObject()) {
+            error(path, "must be a mapping such as {cpu: 250m, memory: 128Mi}");
+            return DEFAULT_RESOURCES;
+        }
+        checkFields(node, path, Set.of("cpu", "memory", "disk"));
+        long cpu = quantity(node, "cpu", path, Quantities::parseCpu, "a cpu quantity (e.g. 250m, 0.5, 2)")
+                .orElse(DEFAULT_RESOURCES.cpuMillis());
+        long memory = quantity(node, "memory", path, Quantities::parseSize, "a size (e.g. 128Mi, 1Gi)")
+                .orElse(DEFAULT_RESOURCES.memoryBytes());
+        long disk = quantity(node, "disk", path, Quantities::parseSize, "a size (e.g. 200Mi)")
+                .orElse(DEFAULT_RESOURCES.diskBytes());
+        if (node.has("cpu") && cpu <= 0) {
+            error(path + ".cpu", "must be more than 0");
+        }
+        if (node.has("memory") && memory < (4L << 20)) {
+            error(path + ".memory", "must be at least 4Mi");
+        }
+        return new Resources(cpu, memory, disk);
+    }
+
+    private Optional<Long> quantity(JsonNode parent, String field, String path, Function<String, Optional<Long>> parse,
+            String expected) {
+        JsonNode node = parent.get(field);
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isValueNode()) {
+            error(path + "." + field, "must be " + expected);
+            return Optional.empty();
+        }
+        Optional<Long> value = parse.apply(node.asText());
+        if (value.isEmpty()) {
+            error(path + "." + field, quote(node.asText()) + " is not " + expected);
+        }
+        return value;
+    }
+
+    private UpdatePolicy update(JsonNode node, String path) {
+        UpdatePolicy defaults = UpdatePolicy.DEFAULT;
+        if (node == null || node.isNull()) {
+            return defaults;
+        }
+        if (!node.isObject()) {
+            error(path, "must be a mapping");
+            return defaults;
+        }
+        checkFields(node, path, Set.of("max_parallel", "min_healthy_time", "healthy_deadline", "auto_revert"));
+        int maxParallel = defaults.maxParallel();
+        if (node.has("max_parallel")) {
+            Integer value = integer(node.get("max_parallel"), path + ".max_parallel");
+            if (value != null && value < 1) {
+                error(path + ".max_parallel", "must be at least 1");
+            } else if (value != null) {
+                maxParallel = value;
+            }
+        }
+        Duration minHealthy = duration(node, "min_healthy_time", path).orElse(defaults.minHealthyTime());
+        Duration deadline = duration(node, "healthy_deadline", path).orElse(defaults.healthyDeadline());
+        boolean autoRevert = bool(node, "auto_revert", path).orElse(defaults.autoRevert());
+        return new UpdatePolicy(maxParallel, minHealthy, deadline, autoRevert);
+    }
+
+    private RestartPolicy restart(JsonNode node, String path, RestartPolicy defaults) {
+        if (node == null || node.isNull()) {
+            return defaults;
+        }
+        if (!node.isObject()) {
+            error(path, "must be a mapping");
+            return defaults;
+        }
+        checkFields(node, path, Set.of("attempts", "interval", "delay", "max_delay"));
+        int attempts = defaults.attempts();
+        if (node.has("attempts")) {
+            Integer value = integer(node.get("attempts"), path + ".attempts");
+            if (value != null && value < 0) {
+                error(path + ".attempts", "must be 0 or more");
+            } else if (value != null) {
+                attempts = value;
+            }
+        }
+        Duration interval = duration(node, "interval", path).orElse(defaults.interval());
+        Duration delay = duration(node, "delay", path).orElse(defaults.delay());
+        Duration maxDelay = duration(node, "max_delay", path).orElse(
+                delay.compareTo(defaults.maxDelay()) > 0 ? delay : defaults.maxDelay());
+        if (maxDelay.compareTo(delay) < 0) {
+            error(path + ".max_delay", "must not be shorter than delay");
+        }
+        return new RestartPolicy(attempts, interval, delay, maxDelay);
+    }
+
+    private List<Service> services(JsonNode node, String path, Set<String> portNames) {
+        List<Service> services = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            return services;
+        }
+        if (!node.isArray()) {
+            error(path, "must be a list of services");
+            return services;
+        }
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode serviceNode = node.get(i);
+            String servicePath = path + "[" + i + "]";
+            if (!serviceNode.isObject()) {
+                error(servicePath, "must be a mapping");
+                continue;
+            }
+            checkFields(serviceNode, servicePath, Set.of("name", "port", "check"));
+            String name = requiredString(serviceNode, "name", servicePath);
+            String port = requiredString(serviceNode, "port", servicePath);
+            if (port != null && !portNames.contains(port)) {
+                error(servicePath + ".port", quote(port) + " is not a port of any task in this group "
+                        + (portNames.isEmpty() ? "(the tasks declare no ports)" : "(ports: " + String.join(", ", new java.util.TreeSet<>(portNames)) + ")"));
+            }
+            Check check = null;
+            JsonNode checkNode = serviceNode.get("check");
+            if (checkNode != null && !checkNode.isNull()) {
+                String checkPath = servicePath + ".check";
+                if (!checkNode.isObject()) {
+                    error(checkPath, "must be a mapping");
+                } else {
+                    checkFields(checkNode, checkPath, Set.of("type", "path", "interval", "timeout"));
+                    String type = requiredString(checkNode, "type", checkPath);
+                    if (type != null && !Set.of("http", "tcp").contains(type)) {
+                        error(checkPath + ".type", quote(type) + " is not a check type (http or tcp)");
+                    }
+                    String checkHttpPath = optionalString(checkNode, "path", checkPath);
+                    if ("http".equals(type) && checkHttpPath == null) {
+                        checkHttpPath = "/";
+                    }
+                    Duration interval = duration(checkNode, "interval", checkPath).orElse(Duration.ofSeconds(10));
+                    Duration timeout = duration(checkNode, "timeout", checkPath).orElse(Duration.ofSeconds(2));
+                    check = new Check(type, checkHttpPath, interval, timeout);
+                }
+            }
+            if (name != null) {
+                services.add(new Service(name, port, check));
+            }
+        }
+        return services;
+    }
+
+    private List<Constraint> constraints(JsonNode node, String path) {
+        List<Constraint> constraints = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            return constraints;
+        }
+        if (!node.isArray()) {
+            error(path, "must be a list such as [{attr: node.zone, op: in, values: [a, b]}]");
+            return constraints;
+        }
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode constraintNode = node.get(i);
+            String constraintPath = path + "[" + i + "]";
+            if (!constraintNode.isObject()) {
+                error(constraintPath, "must be a mapping");
+                continue;
+            }
+            checkFields(constraintNode, constraintPath, Set.of("attr", "op", "value", "values"));
+            String attr = requiredString(constraintNode, "attr", constraintPath);
+            String opText = optionalString(constraintNode, "op", constraintPath);
+            Constraint.Operator op = Constraint.Operator.EQUAL;
+            if (opText != null) {
+                Optional<Constraint.Operator> parsed = Constraint.Operator.fromSymbol(opText);
+                if (parsed.isEmpty()) {
+                    error(constraintPath + ".op", quote(opText) + " is not an operator (=, !=, in, not_in, exists)");
+                    continue;
+                }
+                op = parsed.get();
+            }
+            List<String> values = new ArrayList<>();
+            if (constraintNode.has("value") && !constraintNode.get("value").isNull()) {
+                values.add(constraintNode.get("value").asText());
+            }
+            JsonNode valuesNode = constraintNode.get("values");
+            if (valuesNode != null && !valuesNode.isNull()) {
+                if (!valuesNode.isArray()) {
+                    error(constraintPath + ".values", "must be a list");
+                } else {
+                    valuesNode.forEach(value -> values.add(value.asText()));
+                }
+            }
+            switch (op) {
+                case EXISTS -> {
+                    if (!values.isEmpty()) {
+                        error(constraintPath, "exists takes no value");
+                    }
+                }
+                case EQUAL, NOT_EQUAL -> {
+                    if (values.size() != 1) {
+                        error(constraintPath + ".value", "'" + op.symbol() + "' needs exactly one value");
+                    }
+                }
+                case IN, NOT_IN -> {
+                    if (values.isEmpty()) {
+                        error(constraintPath + ".values", "'" + op.symbol() + "' needs at least one value");
+                    }
+                }
+            }
+            if (attr != null) {
+                constraints.add(new Constraint(attr, op, values));
+            }
+        }
+        return constraints;
+    }
+
+    private void checkFields(JsonNode node, String path, Set<String> allowed) {
+        node.fieldNames().forEachRemaining(field -> {
+            if (!allowed.contains(field)) {
+                error(join(path, field), "unknown field (expected one of: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
+            }
+        });
+    }
+
+    private String requiredString(JsonNode parent, String field, String path) {
+        JsonNode node = parent.get(field);
+        if (node == null || node.isNull()) {
+            error(join(path, field), "is required");
+            return null;
+        }
+        if (!node.isValueNode() || node.getNodeType() == JsonNodeType.BOOLEAN) {
+            error(join(path, field), "must be a string");
+            return null;
+        }
+        return node.asText();
+    }
+
+    private String optionalString(JsonNode parent, String field, String path) {
+        JsonNode node = parent.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isValueNode()) {
+            error(join(path, field), "must be a string");
+            return null;
+        }
+        return node.asText();
+    }
+
+    private Integer integer(JsonNode node, String path) {
+        if (node.isIntegralNumber() && node.canConvertToInt()) {
+            return node.asInt();
+        }
+        if (node.isTextual()) {
+            try {
+                return Integer.parseInt(node.asText().trim());
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+        }
+        error(path, quote(node.asText()) + " is not a whole number");
+        return null;
+    }
+
+    private Optional<Duration> duration(JsonNode parent, String field, String path) {
+        JsonNode node = parent.get(field);
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        Optional<Duration> value = node.isValueNode() ? Quantities.parseDuration(node.asText()) : Optional.empty();
+        if (value.isEmpty()) {
+            error(join(path, field), quote(node.asText()) + " is not a duration (e.g. 500ms, 10s, 5m, 1h)");
+        } else if (value.get().isNegative()) {
+            error(join(path, field), "must not be negative");
+            return Optional.empty();
+        }
+        return value;
+    }
+
+    private Optional<Boolean> bool(JsonNode parent, String field, String path) {
+        JsonNode node = parent.get(field);
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isBoolean()) {
+            error(join(path, field), quote(node.asText()) + " is not true or false");
+            return Optional.empty();
+        }
+        return Optional.of(node.asBoolean());
+    }
+
+    private void error(String path, String message) {
+        errors.add(new ErrorDetail(path, message));
+    }
+
+    private static String join(String path, String field) {
+        return path.isEmpty() ? field : path + "." + field;
+    }
+
+    private static String quote(String text) {
+        return "\"" + text + "\"";
+    }
+}

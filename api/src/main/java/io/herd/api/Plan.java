@@ -1,0 +1,30 @@
+package io.herd.api;
+
+import java.util.List;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The scheduler's answer to an evaluation. {@code placements} are new instances (state pending, node and ports
+ * chosen); {@code stops} ask running instances to stop; {@code failures} say what could not be placed and why.
+ * The plan applier re-checks placements against the newest state and may commit only part of a plan.
+ */
+public record Plan(
+        String evaluationId,
+        String jobId,
+        long jobVersion,
+        List<Instance> placements,
+        List<InstanceStop> stops,
+        List<PlacementFailure> failures) {
+    public Plan {
+        requireNonNull(evaluationId, "evaluationId is null");
+        requireNonNull(jobId, "jobId is null");
+        placements = placements == null ? List.of() : List.copyOf(placements);
+        stops = stops == null ? List.of() : List.copyOf(stops);
+        failures = failures == null ? List.of() : List.copyOf(failures);
+    }
+
+    public boolean isEmpty() {
+        return placements.isEmpty() && stops.isEmpty();
+    }
+}

@@ -1,0 +1,295 @@
+package io.herd.client;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.herd.api.ErrorCode;
+import io.herd.api.ErrorResponse;
+import io.herd.api.HerdException;
+import io.herd.api.Instance;
+import io.herd.api.InstanceStatusUpdate;
+import io.herd.api.Json;
+import io.herd.api.Node;
+import io.herd.api.wire.ClusterStatus;
+import io.herd.api.wire.HeartbeatResponse;
+import io.herd.api.wire.JobStatus;
+import io.herd.api.wire.JobSummary;
+import io.herd.api.wire.RegisterNodeRequest;
+import io.herd.api.wire.RegisterNodeResponse;
+import io.herd.api.wire.SubmitJobResponse;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Java client of the Herd HTTP API, used by the CLI, the agent and tests. It is given one or more server
+ * addresses and moves on to the next address when one cannot be reached or has no leader; a follower
+ * forwards writes itself, so any reachable server will do. Errors arrive as {@link HerdException} with the
+ * server's code, message and details.
+ */
+public final class HerdClient implements AutoCloseable {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+    private final List<String> addresses;
+    private final HttpClient http;
+    private final AtomicInteger current = new AtomicInteger();
+
+    /** @param addresses {@code host:port} or {@code http://host:port}, at least one */
+    public HerdClient(List<String> addresses) {
+        if (addresses.isEmpty()) {
+            throw new IllegalArgumentException("at least one server address is needed");
+        }
+        this.addresses = addresses.stream().map(HerdClient::normalize).toList();
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    public static HerdClient of(String commaSeparatedAddresses) {
+        List<String> list = new ArrayList<>();
+        for (String address : commaSeparatedAddresses.split(",")) {
+            if (!address.isBlank()) {
+                list.add(address.trim());
+            }
+        }
+        return new HerdClient(list);
+    }
+
+    public List<String> addresses() {
+        return addresses;
+    }
+
+    // ---- jobs -------------------------------------------------------------------------------------------
+
+    /** Submits a job spec (YAML or JSON text, exactly as written by the user). */
+    public SubmitJobResponse submitJob(String specText) {
+        return send("POST", "/v1/jobs", specText, "application/yaml", REQUEST_TIMEOUT, SubmitJobResponse.class);
+    }
+
+    public List<JobSummary> listJobs() {
+        return send("GET", "/v1/jobs", null, null, REQUEST_TIMEOUT, new TypeReference<List<JobSummary>>() {});
+    }
+
+    public JobStatus jobStatus(String jobId) {
+        return send("GET", "/v1/jobs/" + jobId, null, null, REQUEST_TIMEOUT, JobStatus.class);
+    }
+
+    /** Blocks until the state's index passes {@code index} or {@code wait} elapses. */
+    public Indexed<JobStatus> jobStatus(String jobId, long index, Duration wait) {
+        return sendIndexed("GET", "/v1/jobs/" + jobId + "?index=" + index + "&wait=" + wait.toMillis() + "ms",
+                wait, JobStatus.class);
+    }
+
+    /** Stops a job: every instance is asked to stop; with {@code purge} the job is forgotten too. */
+    public SubmitJobResponse stopJob(String jobId, boolean purge) {
+        return send("DELETE", "/v1/jobs/" + jobId + (purge ? "?purge=true" : ""), null, null, REQUEST_TIMEOUT,
+                SubmitJobResponse.class);
+    }
+
+    /**
+     * Resolves a job given as {@code app/job} or as a bare job name that is unique across apps.
+     */
+    public String resolveJobId(String jobOrName) {
+        if (jobOrName.contains("/")) {
+            return jobOrName;
+        }
+        List<String> matches = listJobs().stream().filter(job -> job.name().equals(jobOrName)).map(JobSummary::id).toList();
+        if (matches.isEmpty()) {
+            throw new HerdException(ErrorCode.JOB_NOT_FOUND,
+                    "no job named " + jobOrName + "; list jobs with 'herd status'");
+        }
+        if (matches.size() > 1) {
+            throw new HerdException(ErrorCode.AMBIGUOUS_ID,
+                    "job name " + jobOrName + " is used in several apps: " + String.join(", ", matches) + "; give app/job");
+        }
+        return matches.getFirst();
+    }
+
+    // ---- instances ----------------------------------------------------------------------------------------
+
+    /** An instance by id or unique id prefix. */
+    public Instance instance(String idOrPrefix) {
+        return send("GET", "/v1/instances/" + encode(idOrPrefix), null, null, REQUEST_TIMEOUT, Instance.class);
+    }
+
+    /**
+     * Reads a task's log from byte {@code offset} (negative: that many bytes before the end). The server
+     * proxies to the agent holding the instance.
+     */
+    public LogChunk logs(String instanceId, String task, String stream, long offset) {
+        String path = "/v1/instances/" + encode(instanceId) + "/logs/" + encode(task) + "?stream=" + stream
+                + "&offset=" + offset;
+        HttpResponse<byte[]> response = exchange("GET", path, null, null, REQUEST_TIMEOUT);
+        long next = response.headers().firstValueAsLong("X-Herd-Log-Offset").orElse(offset);
+        return new LogChunk(response.body(), next);
+    }
+
+    public record LogChunk(byte[] data, long nextOffset) {}
+
+    // ---- nodes ----------------------------------------------------------------------------------------------
+
+    public List<Node> listNodes() {
+        return send("GET", "/v1/nodes", null, null, REQUEST_TIMEOUT, new TypeReference<List<Node>>() {});
+    }
+
+    public RegisterNodeResponse registerNode(Node node) {
+        return send("POST", "/v1/nodes/register", Json.write(new RegisterNodeRequest(node)), "application/json",
+                REQUEST_TIMEOUT, RegisterNodeResponse.class);
+    }
+
+    public HeartbeatResponse heartbeat(String nodeId) {
+        return send("POST", "/v1/nodes/" + encode(nodeId) + "/heartbeat", "{}", "application/json",
+                Duration.ofSeconds(5), HeartbeatResponse.class);
+    }
+
+    /** The instances assigned to a node, blocking until the state's index passes {@code index}. */
+    public Indexed<List<Instance>> nodeInstances(String nodeId, long index, Duration wait) {
+        return sendIndexed("GET", "/v1/nodes/" + encode(nodeId) + "/instances?index=" + index + "&wait="
+                + wait.toMillis() + "ms", wait, new TypeReference<List<Instance>>() {});
+    }
+
+    public void reportInstances(String nodeId, List<InstanceStatusUpdate> updates) {
+        send("POST", "/v1/nodes/" + encode(nodeId) + "/instances/status", Json.write(updates), "application/json",
+                REQUEST_TIMEOUT, Map.class);
+    }
+
+    // ---- status -------------------------------------------------------------------------------------------
+
+    public ClusterStatus status() {
+        return send("GET", "/v1/status", null, null, REQUEST_TIMEOUT, ClusterStatus.class);
+    }
+
+    /** A response with the state index it reflects ({@code X-Herd-Index}). */
+    public record Indexed<T>(T value, long index) {}
+
+    // ---- plumbing -------------------------------------------------------------------------------------------
+
+    private <T> T send(String method, String path, String body, String contentType, Duration timeout, Class<T> type) {
+        HttpResponse<byte[]> response = exchange(method, path, body, contentType, timeout);
+        return Json.read(response.body(), type);
+    }
+
+    private <T> T send(String method, String path, String body, String contentType, Duration timeout,
+            TypeReference<T> type) {
+        HttpResponse<byte[]> response = exchange(method, path, body, contentType, timeout);
+        return Json.read(new String(response.body(), StandardCharsets.UTF_8), type);
+    }
+
+    private <T> Indexed<T> sendIndexed(String method, String path, Duration wait, Class<T> type) {
+        HttpResponse<byte[]> response = exchange(method, path, null, null, wait.plus(REQUEST_TIMEOUT));
+        return new Indexed<>(Json.read(response.body(), type), indexOf(response));
+    }
+
+    private <T> Indexed<T> sendIndexed(String method, String path, Duration wait, TypeReference<T> type) {
+        HttpResponse<byte[]> response = exchange(method, path, null, null, wait.plus(REQUEST_TIMEOUT));
+        return new Indexed<>(Json.read(new String(response.body(), StandardCharsets.UTF_8), type), indexOf(response));
+    }
+
+    private static long indexOf(HttpResponse<?> response) {
+        return response.headers().firstValueAsLong("X-Herd-Index").orElse(0);
+    }
+
+    /**
+     * Sends to the current address; on a connection failure or an "unavailable" answer (no leader yet, server
+     * shutting down) moves to the next address, trying each address at most twice.
+     */
+    private HttpResponse<byte[]> exchange(String method, String path, String body, String contentType,
+            Duration timeout) {
+        HerdException lastError = null;
+        int attempts = addresses.size() * 2;
+        for (int attempt = 0; attempt < attempts; attempt++) {
+            int slot = Math.floorMod(current.get(), addresses.size());
+            String address = addresses.get(slot);
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(address + path)).timeout(timeout);
+            if (body != null) {
+                request.header("Content-Type", contentType);
+                request.method(method, HttpRequest.BodyPublishers.ofString(body));
+            } else {
+                request.method(method, HttpRequest.BodyPublishers.noBody());
+            }
+            try {
+                HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+                if (response.statusCode() < 300) {
+                    return response;
+                }
+                HerdException error = toException(response, address);
+                if (error.code().kind() != io.herd.api.ErrorKind.UNAVAILABLE) {
+                    throw error;
+                }
+                lastError = error;
+            } catch (HttpTimeoutException e) {
+                lastError = new HerdException(ErrorCode.TIMEOUT, "no answer from " + address + " within " + timeout.toSeconds() + "s", List.of(), e);
+            } catch (ConnectException e) {
+                lastError = new HerdException(ErrorCode.UNAVAILABLE, "cannot connect to a Herd server at " + address
+                        + " (is 'herd server' or 'herd dev' running? set --address or HERD_ADDR)", List.of(), e);
+            } catch (IOException e) {
+                lastError = new HerdException(ErrorCode.UNAVAILABLE, "connection to " + address + " failed: " + e.getMessage(), List.of(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new HerdException(ErrorCode.UNAVAILABLE, "interrupted", List.of(), e);
+            }
+            current.compareAndSet(slot, slot + 1);
+            if (attempt + 1 >= addresses.size()) {
+                pause(attempt);
+            }
+        }
+        throw lastError;
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(Math.min(2000, 200L * (attempt + 1)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static HerdException toException(HttpResponse<byte[]> response, String address) {
+        String text = new String(response.body(), StandardCharsets.UTF_8);
+        try {
+            ErrorResponse error = Json.read(text, ErrorResponse.class);
+            if (error.error() != null) {
+                return error.toException();
+            }
+        } catch (RuntimeException ignored) {
+            // not a Herd error body; fall through
+        }
+        ErrorCode code = response.statusCode() >= 500 ? ErrorCode.UNAVAILABLE : ErrorCode.INVALID_ARGUMENT;
+        return new HerdException(code, address + " answered HTTP " + response.statusCode() + ": "
+                + text.substring(0, Math.min(200, text.length())));
+    }
+
+    private static String normalize(String address) {
+        String trimmed = address.trim();
+        if (trimmed.endsWith("/")) {
+            trimmed = trimmed.substring(0, trimmed.length() - 1);
+        }
+        return trimmed.startsWith("http://") || trimmed.startsWith("https://") ? trimmed : "http://" + trimmed;
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    public Optional<String> currentAddress() {
+        return Optional.of(addresses.get(Math.floorMod(current.get(), addresses.size())));
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+}
