@@ -1,0 +1,79 @@
+package io.herd.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Everything one control-plane replica needs. With no {@code peers} the server forms a group of one.
+ *
+ * @param id                 this server's Raft peer id (letters, digits, '-')
+ * @param dataDir            Raft log, snapshots and state live here
+ * @param httpAddress        host:port of the HTTP API (port 0 picks a free port)
+ * @param raftAddress        host:port this server's Raft RPC listens on
+ * @param peers              every member of the group, this server included; empty for a group of one
+ * @param nodeTimeout        a node silent this long is marked down
+ * @param heartbeatInterval  how often agents are told to heartbeat
+ * @param schedulerWorkers   scheduler worker threads on the leader
+ */
+public record ServerConfig(
+        String id,
+        Path dataDir,
+        String httpAddress,
+        String raftAddress,
+        List<Peer> peers,
+        Duration nodeTimeout,
+        Duration heartbeatInterval,
+        int schedulerWorkers) {
+    public static final String DEFAULT_HTTP_ADDRESS = "127.0.0.1:7700";
+    public static final String DEFAULT_RAFT_ADDRESS = "127.0.0.1:7800";
+    public static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
+
+    public ServerConfig {
+        requireNonNull(id, "id is null");
+        requireNonNull(dataDir, "dataDir is null");
+        requireNonNull(httpAddress, "httpAddress is null");
+        requireNonNull(raftAddress, "raftAddress is null");
+        peers = peers == null ? List.of() : List.copyOf(peers);
+        nodeTimeout = nodeTimeout == null ? DEFAULT_NODE_TIMEOUT : nodeTimeout;
+        heartbeatInterval = heartbeatInterval == null ? DEFAULT_HEARTBEAT_INTERVAL : heartbeatInterval;
+        if (schedulerWorkers <= 0) {
+            schedulerWorkers = 2;
+        }
+    }
+
+    public static ServerConfig defaults(Path dataDir) {
+        return new ServerConfig("server-1", dataDir, DEFAULT_HTTP_ADDRESS, DEFAULT_RAFT_ADDRESS, List.of(),
+                DEFAULT_NODE_TIMEOUT, DEFAULT_HEARTBEAT_INTERVAL, 2);
+    }
+
+    /** The group's members: {@code peers}, or this server alone. */
+    public List<Peer> members() {
+        return peers.isEmpty() ? List.of(new Peer(id, raftAddress)) : peers;
+    }
+
+    /** One Raft group member, written {@code id=host:port} on the command line. */
+    public record Peer(String id, String raftAddress) {
+        public static Peer parse(String text) {
+            int equals = text.indexOf('=');
+            if (equals <= 0 || equals == text.length() - 1) {
+                throw new IllegalArgumentException("a peer looks like id=host:port, got '" + text + "'");
+            }
+            return new Peer(text.substring(0, equals).trim(), text.substring(equals + 1).trim());
+        }
+
+        public static List<Peer> parseList(String commaSeparated) {
+            List<Peer> peers = new ArrayList<>();
+            for (String part : commaSeparated.split(",")) {
+                if (!part.isBlank()) {
+                    peers.add(parse(part.trim()));
+                }
+            }
+            return peers;
+        }
+    }
+}
