@@ -1,0 +1,33 @@
+package io.herd.scheduler;
+
+import io.herd.api.Instance;
+import io.herd.api.Job;
+import io.herd.api.Node;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The scheduler's read-only window on one consistent snapshot of the cluster. The server adapts its replicated
+ * state to this interface; tests use an in-memory implementation. Implementations must not change while a
+ * {@link Scheduler#process} call reads them.
+ */
+public interface ClusterView {
+    /** Every node, whatever its status. */
+    Collection<Node> nodes();
+
+    Optional<Node> node(String nodeId);
+
+    /** Every instance placed on the node and not garbage collected, terminal ones included. */
+    List<Instance> instancesOnNode(String nodeId);
+
+    /** Every instance of the job {@code app/job} not garbage collected, terminal ones included. */
+    List<Instance> instancesOfJob(String jobId);
+
+    /**
+     * An older version of a job, if the server still keeps it. The scheduler uses it to tell whether an instance
+     * of an older version still matches the current spec (only the count changed) and can be kept.
+     */
+    Optional<Job> jobVersion(String jobId, long version);
+}

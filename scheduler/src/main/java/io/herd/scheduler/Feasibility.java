@@ -1,0 +1,68 @@
+package io.herd.scheduler;
+
+import io.herd.api.Constraint;
+import io.herd.api.Group;
+import io.herd.api.Job;
+import io.herd.api.Node;
+import io.herd.api.NodeStatus;
+import io.herd.api.Resources;
+
+import java.util.Optional;
+
+/**
+ * The filters a node must pass to take an instance of a group, cheapest first. Each returns the reason a node
+ * is rejected, so that a pending instance always says why ("3 nodes: insufficient memory"); a node counts only
+ * its first failing filter.
+ *
+ * <p>The static filters (status, drivers, constraints) depend only on the node and the group and run once per
+ * group; the dynamic ones (resources, ports) depend on what the plan placed so far and run per placement.
+ */
+final class Feasibility {
+    static final String NODE_DOWN = "node down";
+    static final String NODE_DRAINING = "node draining";
+    static final String INSUFFICIENT_CPU = "insufficient cpu";
+    static final String INSUFFICIENT_MEMORY = "insufficient memory";
+    static final String INSUFFICIENT_DISK = "insufficient disk";
+    static final String NO_FREE_PORTS = "no free ports";
+
+    private Feasibility() {}
+
+    /** Why the node can never take an instance of the group in this plan, or empty. */
+    static Optional<String> staticRejection(Node node, Job job, Group group) {
+        if (node.status() != NodeStatus.READY) {
+            return Optional.of(node.status() == NodeStatus.DOWN ? NODE_DOWN : NODE_DRAINING);
+        }
+        for (String driver : group.drivers()) {
+            if (!node.drivers().contains(driver)) {
+                return Optional.of("missing driver " + driver);
+            }
+        }
+        for (Constraint constraint : job.constraints()) {
+            if (!constraint.matches(node.attribute(constraint.attr()).orElse(null))) {
+                return Optional.of(constraintNotMet(constraint));
+            }
+        }
+        for (Constraint constraint : group.constraints()) {
+            if (!constraint.matches(node.attribute(constraint.attr()).orElse(null))) {
+                return Optional.of(constraintNotMet(constraint));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Why the node cannot take one more instance asking for {@code request} and {@code portCount} ports, or empty. */
+    static Optional<String> dynamicRejection(NodeUsage usage, Resources request, int portCount) {
+        Optional<String> resource = usage.insufficientResource(request);
+        if (resource.isPresent()) {
+            return resource;
+        }
+        if (usage.freePorts() < portCount) {
+            return Optional.of(NO_FREE_PORTS);
+        }
+        return Optional.empty();
+    }
+
+    static String constraintNotMet(Constraint constraint) {
+        return "constraint " + constraint + " not met";
+    }
+}

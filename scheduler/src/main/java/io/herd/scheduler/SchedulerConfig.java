@@ -1,0 +1,51 @@
+package io.herd.scheduler;
+
+/**
+ * The scheduler's knobs, with every default in {@link #DEFAULT}. Scores are on a common scale where the bin
+ * packing score of a node is between 0 (empty after placement) and 1 (full after placement); the penalties are
+ * subtracted from it, so a penalty of 1 outweighs any difference in fullness.
+ *
+ * @param binPackWeight how much a fuller node is preferred (best fit, which keeps large holes free for large
+ *        instances)
+ * @param jobAntiAffinityPenalty subtracted per instance of the same job and group already on the node; below 1 so
+ *        that a much fuller node may still win over spreading, which avoids fragmenting the cluster
+ * @param spreadPenalty subtracted, scaled to 0..1, for a node whose spread attribute value already has more
+ *        instances of the group than the least used value; a node without the attribute gets all of it
+ * @param previousNodePenalty subtracted for the node where the instance being replaced failed or was lost
+ */
+public record SchedulerConfig(
+        double binPackWeight,
+        double jobAntiAffinityPenalty,
+        double spreadPenalty,
+        double previousNodePenalty) {
+    public static final SchedulerConfig DEFAULT = new SchedulerConfig(1.0, 0.5, 1.0, 1.0);
+
+    public SchedulerConfig {
+        requireWeight("binPackWeight", binPackWeight);
+        requireWeight("jobAntiAffinityPenalty", jobAntiAffinityPenalty);
+        requireWeight("spreadPenalty", spreadPenalty);
+        requireWeight("previousNodePenalty", previousNodePenalty);
+    }
+
+    public SchedulerConfig withBinPackWeight(double weight) {
+        return new SchedulerConfig(weight, jobAntiAffinityPenalty, spreadPenalty, previousNodePenalty);
+    }
+
+    public SchedulerConfig withJobAntiAffinityPenalty(double penalty) {
+        return new SchedulerConfig(binPackWeight, penalty, spreadPenalty, previousNodePenalty);
+    }
+
+    public SchedulerConfig withSpreadPenalty(double penalty) {
+        return new SchedulerConfig(binPackWeight, jobAntiAffinityPenalty, penalty, previousNodePenalty);
+    }
+
+    public SchedulerConfig withPreviousNodePenalty(double penalty) {
+        return new SchedulerConfig(binPackWeight, jobAntiAffinityPenalty, spreadPenalty, penalty);
+    }
+
+    private static void requireWeight(String name, double value) {
+        if (!Double.isFinite(value) || value < 0) {
+            throw new IllegalArgumentException(name + " must be a finite number >= 0, got " + value);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.herd.scheduler;
+
+import io.herd.api.DesiredStatus;
+import io.herd.api.Instance;
+import io.herd.api.InstanceState;
+import io.herd.api.InstanceStop;
+import io.herd.api.Job;
+import io.herd.api.Node;
+import io.herd.api.Plan;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A cluster held in maps, for tests: nodes, instances and every version of every job. It applies plans the way
+ * the server does, without re-checking them, so that tests can see what a plan would leave behind.
+ */
+final class InMemoryCluster implements ClusterView {
+    private final Map<String, Node> nodes = new LinkedHashMap<>();
+    private final Map<String, Instance> instances = new LinkedHashMap<>();
+    private final Map<String, TreeMap<Long, Job>> jobVersions = new HashMap<>();
+
+    InMemoryCluster add(Node... newNodes) {
+        for (Node node : newNodes) {
+            nodes.put(node.id(), node);
+        }
+        return this;
+    }
+
+    InMemoryCluster add(List<Node> newNodes) {
+        return add(newNodes.toArray(Node[]::new));
+    }
+
+    InMemoryCluster add(Instance... newInstances) {
+        for (Instance instance : newInstances) {
+            instances.put(instance.id(), instance);
+        }
+        return this;
+    }
+
+    /** Keeps {@code job} as the version {@code job.version()} of its id. */
+    InMemoryCluster register(Job job) {
+        jobVersions.computeIfAbsent(job.id(), id -> new TreeMap<>()).put(job.version(), job);
+        return this;
+    }
+
+    /** Stops become desired STOP; placements become instances. */
+    void apply(Plan plan, Instant now) {
+        for (InstanceStop stop : plan.stops()) {
+            Instance instance = instances.get(stop.instanceId());
+            instances.put(instance.id(), instance.withDesired(DesiredStatus.STOP, stop.reason(), now));
+        }
+        for (Instance placement : plan.placements()) {
+            instances.put(placement.id(), placement);
+        }
+    }
+
+    /** What an agent would report when a stopped instance has exited. */
+    void finishStopped(Instant now) {
+        instances.replaceAll((id, instance) -> instance.desired() == DesiredStatus.STOP && !instance.state().isTerminal()
+                ? instance.withState(InstanceState.COMPLETE, "stopped", now) : instance);
+    }
+
+    void update(Instance instance) {
+        instances.put(instance.id(), instance);
+    }
+
+    Instance instance(String id) {
+        return instances.get(id);
+    }
+
+    List<Instance> instances() {
+        return List.copyOf(instances.values());
+    }
+
+    List<Instance> liveInstancesOfJob(String jobId) {
+        return instancesOfJob(jobId).stream().filter(Instance::isLive).toList();
+    }
+
+    @Override
+    public Collection<Node> nodes() {
+        return List.copyOf(nodes.values());
+    }
+
+    @Override
+    public Optional<Node> node(String nodeId) {
+        return Optional.ofNullable(nodes.get(nodeId));
+    }
+
+    @Override
+    public List<Instance> instancesOnNode(String nodeId) {
+        return instances.values().stream().filter(instance -> instance.nodeId().equals(nodeId)).toList();
+    }
+
+    @Override
+    public List<Instance> instancesOfJob(String jobId) {
+        return instances.values().stream().filter(instance -> instance.jobId().equals(jobId)).toList();
+    }
+
+    @Override
+    public Optional<Job> jobVersion(String jobId, long version) {
+        return Optional.ofNullable(jobVersions.getOrDefault(jobId, new TreeMap<>()).get(version));
+    }
+}
