@@ -24,6 +24,7 @@ public record Plan(
         failures = failures == null ? List.of() : List.copyOf(failures);
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isEmpty() {
         return placements.isEmpty() && stops.isEmpty();
     }

@@ -93,6 +93,11 @@ public final class HerdClient implements AutoCloseable {
                 wait, JobStatus.class);
     }
 
+    /** One version of a job, as long as the servers keep it (the last 10 versions by default). */
+    public io.herd.api.Job jobVersion(String jobId, long version) {
+        return send("GET", "/v1/jobs/" + jobId + "/versions/" + version, null, null, REQUEST_TIMEOUT, io.herd.api.Job.class);
+    }
+
     /** Stops a job: every instance is asked to stop; with {@code purge} the job is forgotten too. */
     public SubmitJobResponse stopJob(String jobId, boolean purge) {
         return send("DELETE", "/v1/jobs/" + jobId + (purge ? "?purge=true" : ""), null, null, REQUEST_TIMEOUT,

@@ -1,0 +1,272 @@
+package io.herd.server;
+
+import io.herd.api.ErrorCode;
+import io.herd.api.ErrorDetail;
+import io.herd.api.Evaluation;
+import io.herd.api.HerdException;
+import io.herd.api.Instance;
+import io.herd.api.InstanceState;
+import io.herd.api.InstanceStatusUpdate;
+import io.herd.api.Job;
+import io.herd.api.JobSpecParser;
+import io.herd.api.Node;
+import io.herd.api.NodeStatus;
+import io.herd.api.wire.ClusterStatus;
+import io.herd.api.wire.HeartbeatResponse;
+import io.herd.api.wire.JobStatus;
+import io.herd.api.wire.JobSummary;
+import io.herd.api.wire.RegisterNodeResponse;
+import io.herd.api.wire.ServerInfo;
+import io.herd.api.wire.SubmitJobResponse;
+import io.herd.state.ApplyResult;
+import io.herd.state.DeregisterJob;
+import io.herd.state.RegisterJob;
+import io.herd.state.StateStore;
+import io.herd.state.StateView;
+import io.herd.state.UpdateInstances;
+import io.herd.state.UpsertNode;
+
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * What the HTTP API does, without HTTP: validates input before anything is proposed (a failure inside apply
+ * would be fatal, and bad input must change nothing), chooses ids and timestamps, proposes commands, and
+ * answers reads from this replica's state.
+ */
+final class ClusterService {
+    private static final int EVALUATIONS_SHOWN = 10;
+
+    private final StateStore store;
+    private final RaftNode raft;
+    private final LeaderServices leader;
+    private final InstantSource clock;
+    private final ServerConfig config;
+
+    ClusterService(StateStore store, RaftNode raft, LeaderServices leader, InstantSource clock, ServerConfig config) {
+        this.store = store;
+        this.raft = raft;
+        this.leader = leader;
+        this.clock = clock;
+        this.config = config;
+    }
+
+    StateStore store() {
+        return store;
+    }
+
+    // ---- jobs -------------------------------------------------------------------------------------------
+
+    SubmitJobResponse submitJob(String specText) {
+        Job job = JobSpecParser.parse(specText);
+        String evaluationId = UUID.randomUUID().toString();
+        ApplyResult result = raft.propose(new RegisterJob(job, evaluationId, clock.instant()));
+        return new SubmitJobResponse(job.id(), result.jobVersion(), result.changed() ? evaluationId : null,
+                result.changed(), result.index());
+    }
+
+    SubmitJobResponse stopJob(String jobId, boolean purge) {
+        Job job = store.read(view -> view.job(jobId)).orElseThrow(() -> jobNotFound(jobId));
+        String evaluationId = UUID.randomUUID().toString();
+        ApplyResult result = raft.propose(new DeregisterJob(jobId, purge, evaluationId, clock.instant()));
+        return new SubmitJobResponse(jobId, job.version(), evaluationId, result.changed(), result.index());
+    }
+
+    List<JobSummary> listJobs(StateView view) {
+        return view.jobs().stream()
+                .sorted(Comparator.comparing(Job::id))
+                .map(job -> summarize(job, view.instancesOfJob(job.id())))
+                .toList();
+    }
+
+    static JobSummary summarize(Job job, List<Instance> instances) {
+        int desired = job.stopped() ? 0 : job.groups().stream().mapToInt(group -> group.count()).sum();
+        int running = 0;
+        int pending = 0;
+        int failed = 0;
+        for (Instance instance : instances) {
+            if (instance.isLive() && instance.state() == InstanceState.RUNNING) {
+                running++;
+            } else if (instance.isLive() && instance.state() == InstanceState.PENDING) {
+                pending++;
+            } else if (instance.state() == InstanceState.FAILED) {
+                failed++;
+            }
+        }
+        return new JobSummary(job.id(), job.app(), job.name(), job.type(), job.priority(), job.version(), job.stopped(),
+                desired, running, pending, failed);
+    }
+
+    JobStatus jobStatus(StateView view, String jobId) {
+        Job job = view.job(jobId).orElseThrow(() -> jobNotFound(jobId));
+        List<Instance> instances = new ArrayList<>(view.instancesOfJob(jobId));
+        instances.sort(Comparator.comparing(Instance::group).thenComparingInt(Instance::index)
+                .thenComparing(Instance::createTime, Comparator.nullsFirst(Comparator.reverseOrder())));
+        List<Evaluation> evaluations = view.evaluationsOfJob(jobId).stream().limit(EVALUATIONS_SHOWN).toList();
+        return new JobStatus(job, instances, evaluations);
+    }
+
+    Job jobVersion(StateView view, String jobId, String versionText) {
+        long version;
+        try {
+            version = Long.parseLong(versionText);
+        } catch (NumberFormatException e) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "a job version is a whole number, got " + versionText);
+        }
+        return view.jobVersion(jobId, version).orElseThrow(() -> new HerdException(ErrorCode.JOB_NOT_FOUND,
+                "job " + jobId + " has no version " + version + " (it may be older than the versions kept)"));
+    }
+
+    // ---- instances ----------------------------------------------------------------------------------------
+
+    List<Instance> listInstances(StateView view, String jobId, String nodeId) {
+        List<Instance> instances;
+        if (jobId != null) {
+            instances = view.instancesOfJob(jobId);
+        } else if (nodeId != null) {
+            instances = view.instancesOnNode(nodeId);
+        } else {
+            instances = List.copyOf(view.instances());
+        }
+        return instances.stream()
+                .filter(instance -> nodeId == null || instance.nodeId().equals(nodeId))
+                .sorted(Comparator.comparing(Instance::jobId).thenComparing(Instance::group).thenComparingInt(Instance::index))
+                .toList();
+    }
+
+    /** An instance by exact id or unique prefix. */
+    static Instance findInstance(StateView view, String idOrPrefix) {
+        Optional<Instance> exact = view.instance(idOrPrefix);
+        if (exact.isPresent()) {
+            return exact.get();
+        }
+        List<Instance> matches = view.instances().stream().filter(instance -> instance.id().startsWith(idOrPrefix)).toList();
+        if (matches.isEmpty() || idOrPrefix.isEmpty()) {
+            throw new HerdException(ErrorCode.INSTANCE_NOT_FOUND, "no instance with id or id prefix " + idOrPrefix
+                    + "; see 'herd status JOB' for instance ids");
+        }
+        if (matches.size() > 1) {
+            throw new HerdException(ErrorCode.AMBIGUOUS_ID, "id prefix " + idOrPrefix + " matches " + matches.size()
+                    + " instances (" + String.join(", ", matches.stream().limit(5).map(i -> i.id().substring(0, Math.min(12, i.id().length())) + " " + i.name()).toList())
+                    + "); give more characters");
+        }
+        return matches.getFirst();
+    }
+
+    // ---- nodes --------------------------------------------------------------------------------------------
+
+    List<Node> listNodes(StateView view) {
+        return view.nodes().stream().sorted(Comparator.comparing(Node::name).thenComparing(Node::id)).toList();
+    }
+
+    static Node findNode(StateView view, String idOrName) {
+        Optional<Node> exact = view.node(idOrName);
+        if (exact.isPresent()) {
+            return exact.get();
+        }
+        List<Node> matches = view.nodes().stream()
+                .filter(node -> node.name().equals(idOrName) || node.id().startsWith(idOrName)).toList();
+        if (matches.size() == 1) {
+            return matches.getFirst();
+        }
+        if (matches.isEmpty()) {
+            throw new HerdException(ErrorCode.NODE_NOT_FOUND, "no node with id, id prefix or name " + idOrName
+                    + "; see 'herd nodes'");
+        }
+        throw new HerdException(ErrorCode.AMBIGUOUS_ID, idOrName + " matches " + matches.size() + " nodes; give the node id");
+    }
+
+    RegisterNodeResponse registerNode(Node node) {
+        List<ErrorDetail> problems = new ArrayList<>();
+        if (node == null) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "the body must be {\"node\": {...}}");
+        }
+        if (node.id().isBlank()) {
+            problems.add(new ErrorDetail("node.id", "must not be empty"));
+        }
+        if (node.name().isBlank()) {
+            problems.add(new ErrorDetail("node.name", "must not be empty"));
+        }
+        if (node.address() == null || node.address().isBlank()) {
+            problems.add(new ErrorDetail("node.address", "must be the agent's host:port"));
+        }
+        if (node.capacity().cpuMillis() < 0 || node.capacity().memoryBytes() < 0 || node.capacity().diskBytes() < 0) {
+            problems.add(new ErrorDetail("node.capacity", "must not be negative"));
+        }
+        if (!problems.isEmpty()) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "invalid node registration", problems);
+        }
+        Node ready = node.withStatus(NodeStatus.READY, clock.instant());
+        ApplyResult result = raft.propose(new UpsertNode(ready, UUID.randomUUID().toString(), clock.instant()));
+        leader.liveness().ifPresent(liveness -> liveness.registered(node.id()));
+        return new RegisterNodeResponse(node.id(), config.heartbeatInterval(), result.index());
+    }
+
+    HeartbeatResponse heartbeat(String nodeId) {
+        NodeLiveness liveness = leader.liveness().orElseThrow(() -> new HerdException(ErrorCode.NO_LEADER,
+                "this server is not the leader yet; retry"));
+        Optional<Node> node = store.read(view -> view.node(nodeId));
+        if (node.isEmpty()) {
+            return new HeartbeatResponse(false, null);
+        }
+        return new HeartbeatResponse(true, liveness.heartbeat(node.get()));
+    }
+
+    void reportInstances(String nodeId, List<InstanceStatusUpdate> updates) {
+        if (updates == null) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "the body must be a list of instance status updates");
+        }
+        List<ErrorDetail> problems = new ArrayList<>();
+        for (int i = 0; i < updates.size(); i++) {
+            InstanceStatusUpdate update = updates.get(i);
+            if (update == null || update.instanceId() == null || update.state() == null) {
+                problems.add(new ErrorDetail("[" + i + "]", "needs instance_id and state"));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "invalid instance status report", problems);
+        }
+        if (store.read(view -> view.node(nodeId)).isEmpty()) {
+            throw new HerdException(ErrorCode.NODE_NOT_FOUND, "unknown node " + nodeId + "; register first");
+        }
+        if (!updates.isEmpty()) {
+            raft.propose(new UpdateInstances(nodeId, updates, UUID.randomUUID().toString(), clock.instant()));
+        }
+    }
+
+    // ---- status -------------------------------------------------------------------------------------------
+
+    ClusterStatus status(StateView view) {
+        Optional<String> leaderId = raft.leaderId();
+        List<ServerInfo> servers = view.servers().stream()
+                .sorted(Comparator.comparing(server -> server.id()))
+                .map(server -> new ServerInfo(server.id(), server.raftAddress(), server.httpAddress(),
+                        leaderId.map(server.id()::equals).orElse(false)))
+                .toList();
+        String leaderHttp = leaderId.flatMap(id -> view.servers().stream().filter(server -> server.id().equals(id))
+                .findFirst().map(server -> server.httpAddress())).orElse(null);
+        return new ClusterStatus(raft.selfId(), leaderId.orElse(null), leaderHttp, view.index(), servers);
+    }
+
+    /** The HTTP address of the leader when it is another server; empty when this server leads or none is known. */
+    Optional<String> leaderHttpAddress() {
+        Optional<String> leaderId = raft.leaderId();
+        if (leaderId.isEmpty() || leaderId.get().equals(raft.selfId())) {
+            return Optional.empty();
+        }
+        return store.read(view -> view.servers().stream().filter(server -> server.id().equals(leaderId.get()))
+                .findFirst().map(server -> server.httpAddress()));
+    }
+
+    boolean isReadyLeader() {
+        return raft.isReadyLeader();
+    }
+
+    private static HerdException jobNotFound(String jobId) {
+        return new HerdException(ErrorCode.JOB_NOT_FOUND, "no job " + jobId + "; list jobs with 'herd status'");
+    }
+}

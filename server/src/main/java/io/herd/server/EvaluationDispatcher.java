@@ -1,0 +1,137 @@
+package io.herd.server;
+
+import io.herd.api.Evaluation;
+import io.herd.api.EvaluationStatus;
+import io.herd.api.Job;
+import io.herd.api.Plan;
+import io.herd.scheduler.Scheduler;
+import io.herd.state.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Leader-only: hands pending evaluations to scheduler workers, at most one evaluation per job at a time (two
+ * plans for one job computed side by side would fight), and sends each plan to the {@link PlanApplier}.
+ * Pending evaluations live in the replicated state, so a new leader simply picks up where the old one stopped.
+ */
+final class EvaluationDispatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EvaluationDispatcher.class);
+    private static final Duration RETRY_AFTER_ERROR = Duration.ofSeconds(1);
+
+    private final StateStore store;
+    private final Scheduler scheduler;
+    private final PlanApplier applier;
+    private final InstantSource clock;
+    private final ExecutorService workers;
+    private final Thread dispatcher;
+    private final Set<String> jobsInFlight = ConcurrentHashMap.newKeySet();
+    private final Map<String, Instant> failedAt = new ConcurrentHashMap<>();
+    private final Object wakeUp = new Object();
+    private volatile boolean running = true;
+
+    EvaluationDispatcher(StateStore store, Scheduler scheduler, PlanApplier applier, InstantSource clock, int workerCount) {
+        this.store = store;
+        this.scheduler = scheduler;
+        this.applier = applier;
+        this.clock = clock;
+        this.workers = Executors.newFixedThreadPool(workerCount, Thread.ofPlatform().name("scheduler-worker-", 0).daemon().factory());
+        this.dispatcher = Thread.ofPlatform().name("evaluation-dispatcher").daemon().unstarted(this::dispatchLoop);
+    }
+
+    void start() {
+        dispatcher.start();
+    }
+
+    private void dispatchLoop() {
+        while (running) {
+            try {
+                long seen = store.index();
+                // The newest pending evaluation of a job is planned from a view that includes every older one's
+                // trigger; applying its plan retires the older ones, so a pile drains in one pass.
+                Map<String, Evaluation> newestPerJob = new java.util.LinkedHashMap<>();
+                store.read(view -> view.pendingEvaluations()).forEach(evaluation -> newestPerJob.put(evaluation.jobId(), evaluation));
+                Instant now = clock.instant();
+                for (Evaluation evaluation : newestPerJob.values()) {
+                    Instant failed = failedAt.get(evaluation.id());
+                    if (failed != null && failed.plus(RETRY_AFTER_ERROR).isAfter(now)) {
+                        continue;
+                    }
+                    if (jobsInFlight.add(evaluation.jobId())) {
+                        workers.execute(() -> process(evaluation));
+                    }
+                }
+                store.awaitIndexAfter(seen, Duration.ofMillis(500));
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("evaluation dispatch failed; continuing", e);
+            }
+        }
+    }
+
+    private void process(Evaluation evaluation) {
+        try {
+            Plan plan = store.read(view -> {
+                boolean stillPending = view.evaluation(evaluation.id())
+                        .map(current -> current.status() == EvaluationStatus.PENDING).orElse(false);
+                if (!stillPending) {
+                    return null;
+                }
+                Job job = view.job(evaluation.jobId()).orElse(null);
+                return scheduler.process(evaluation, job, new StateClusterView(view), clock.instant(),
+                        ThreadLocalRandom.current());
+            });
+            if (plan == null || !running) {
+                return;
+            }
+            PlanApplier.Outcome outcome = applier.apply(plan);
+            failedAt.remove(evaluation.id());
+            if (!plan.isEmpty() || !plan.failures().isEmpty()) {
+                LOG.info("evaluation {} of {} ({}): {} placed, {} stopped{}{}", shortId(evaluation.id()), evaluation.jobId(),
+                        evaluation.trigger().wireName(), outcome.placed(), plan.stops().size(),
+                        outcome.refused() > 0 ? ", " + outcome.refused() + " refused by the plan applier (retrying)" : "",
+                        plan.failures().isEmpty() ? "" : ", unplaced: " + plan.failures().stream()
+                                .map(failure -> failure.group() + " x" + failure.unplaced() + " (" + failure.summary() + ")")
+                                .toList());
+            }
+        } catch (RuntimeException e) {
+            failedAt.put(evaluation.id(), clock.instant());
+            if (running) {
+                LOG.warn("evaluation {} of {} failed, retrying in {}: {}", shortId(evaluation.id()), evaluation.jobId(),
+                        RETRY_AFTER_ERROR, e.toString());
+            }
+        } finally {
+            jobsInFlight.remove(evaluation.jobId());
+            synchronized (wakeUp) {
+                wakeUp.notifyAll();
+            }
+        }
+    }
+
+    private static String shortId(String id) {
+        return id.length() > 8 ? id.substring(0, 8) : id;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        dispatcher.interrupt();
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,322 @@
+package io.herd.server;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.herd.api.ErrorCode;
+import io.herd.api.ErrorResponse;
+import io.herd.api.HerdException;
+import io.herd.api.Instance;
+import io.herd.api.InstanceStatusUpdate;
+import io.herd.api.Job;
+import io.herd.api.Json;
+import io.herd.api.Node;
+import io.herd.api.NodeStatus;
+import io.herd.api.Quantities;
+import io.herd.api.wire.RegisterNodeRequest;
+import io.herd.state.StateView;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * The HTTP edge of a server: routes translate requests to {@link ClusterService} calls and map
+ * {@link HerdException} to a status and a JSON error body. Writes reaching a follower are forwarded to the
+ * leader, so clients may talk to any server.
+ */
+final class HttpApi implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    private static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
+    private static final Duration MAX_WAIT = Duration.ofMinutes(5);
+    private static final String FORWARDED_HEADER = "X-Herd-Forwarded";
+    private static final String INDEX_HEADER = "X-Herd-Index";
+    private static final Set<String> SPEC_CONTENT_TYPES = Set.of("application/yaml", "application/x-yaml", "text/yaml",
+            "text/x-yaml", "application/json", "text/plain", "application/octet-stream");
+
+    private final ClusterService service;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final Javalin javalin;
+
+    private HttpApi(ClusterService service, String host, int port) {
+        this.service = service;
+        this.javalin = Javalin.create(config -> {
+            config.concurrency.useVirtualThreads = true;
+            config.startup.showJavalinBanner = false;
+            config.http.maxRequestSize = 4L << 20;
+            config.routes.exception(HerdException.class, (error, ctx) -> writeError(ctx, error));
+            config.routes.exception(Exception.class, (error, ctx) -> {
+                LOG.error("internal error on {} {}", ctx.method(), ctx.path(), error);
+                writeError(ctx, new HerdException(ErrorCode.INTERNAL, "internal error: " + error));
+            });
+            config.routes.error(404, ctx -> {
+                if (ctx.result() == null || ctx.result().isEmpty()) {
+                    writeError(ctx, new HerdException(ErrorCode.ROUTE_NOT_FOUND,
+                            "no such endpoint: " + ctx.method() + " " + ctx.path() + " (see docs/api.md)"));
+                }
+            });
+            config.routes.error(405, ctx -> writeError(ctx, new HerdException(ErrorCode.INVALID_ARGUMENT,
+                    "method " + ctx.method() + " is not allowed on " + ctx.path())));
+
+            config.routes.post("/v1/jobs", write(ctx -> {
+                String contentType = Optional.ofNullable(ctx.contentType()).map(type -> type.split(";")[0].trim()
+                        .toLowerCase(Locale.ROOT)).orElse("application/yaml");
+                if (!SPEC_CONTENT_TYPES.contains(contentType)) {
+                    throw new HerdException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "a job spec must be sent as YAML or JSON, not "
+                            + contentType);
+                }
+                respond(ctx, service.submitJob(new String(ctx.bodyAsBytes(), StandardCharsets.UTF_8)));
+            }));
+            config.routes.get("/v1/jobs", ctx -> blockingRead(ctx, service::listJobs));
+            config.routes.get("/v1/jobs/{app}/{job}", ctx -> blockingRead(ctx,
+                    view -> service.jobStatus(view, Job.id(ctx.pathParam("app"), ctx.pathParam("job")))));
+            config.routes.get("/v1/jobs/{app}/{job}/versions/{version}", ctx -> blockingRead(ctx,
+                    view -> service.jobVersion(view, Job.id(ctx.pathParam("app"), ctx.pathParam("job")), ctx.pathParam("version"))));
+            config.routes.delete("/v1/jobs/{app}/{job}", write(ctx -> respond(ctx, service.stopJob(
+                    Job.id(ctx.pathParam("app"), ctx.pathParam("job")), "true".equals(ctx.queryParam("purge"))))));
+
+            config.routes.get("/v1/instances", ctx -> blockingRead(ctx,
+                    view -> service.listInstances(view, ctx.queryParam("job"), ctx.queryParam("node"))));
+            config.routes.get("/v1/instances/{id}", ctx -> blockingRead(ctx,
+                    view -> ClusterService.findInstance(view, ctx.pathParam("id"))));
+            config.routes.get("/v1/instances/{id}/logs/{task}", this::proxyLogs);
+
+            config.routes.get("/v1/nodes", ctx -> blockingRead(ctx, service::listNodes));
+            config.routes.get("/v1/nodes/{id}", ctx -> blockingRead(ctx, view -> ClusterService.findNode(view, ctx.pathParam("id"))));
+            config.routes.post("/v1/nodes/register", write(ctx -> respond(ctx,
+                    service.registerNode(readBody(ctx, RegisterNodeRequest.class).node()))));
+            config.routes.post("/v1/nodes/{id}/heartbeat", write(ctx -> respond(ctx, service.heartbeat(ctx.pathParam("id")))));
+            config.routes.get("/v1/nodes/{id}/instances", ctx -> blockingRead(ctx,
+                    view -> view.instancesOnNode(ctx.pathParam("id"))));
+            config.routes.post("/v1/nodes/{id}/instances/status", write(ctx -> {
+                List<InstanceStatusUpdate> updates = readBody(ctx, new TypeReference<List<InstanceStatusUpdate>>() {});
+                service.reportInstances(ctx.pathParam("id"), updates);
+                respond(ctx, Map.of());
+            }));
+
+            config.routes.get("/v1/evaluations", ctx -> blockingRead(ctx, view -> {
+                String jobId = ctx.queryParam("job");
+                return jobId == null ? List.copyOf(view.evaluations()) : view.evaluationsOfJob(jobId);
+            }));
+            config.routes.get("/v1/status", ctx -> blockingRead(ctx, service::status));
+            config.routes.get("/metrics", this::metrics);
+        });
+        javalin.start(host, port);
+    }
+
+    static HttpApi start(ClusterService service, String address) {
+        int colon = address.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "an HTTP address looks like host:port, got " + address);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(address.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "an HTTP address looks like host:port, got " + address);
+        }
+        return new HttpApi(service, address.substring(0, colon), port);
+    }
+
+    int port() {
+        return javalin.port();
+    }
+
+    /** Runs a write on the leader; a follower forwards it there unchanged. */
+    private Handler write(Handler handler) {
+        return ctx -> {
+            if (service.isReadyLeader()) {
+                handler.handle(ctx);
+                return;
+            }
+            if (ctx.header(FORWARDED_HEADER) != null) {
+                throw new HerdException(ErrorCode.NO_LEADER, "the server this request was forwarded to is not the leader; retry");
+            }
+            Optional<String> leader = service.leaderHttpAddress();
+            if (leader.isEmpty()) {
+                throw new HerdException(ErrorCode.NO_LEADER, "no leader is elected yet (a majority of servers must be up); retry shortly");
+            }
+            forward(ctx, leader.get());
+        };
+    }
+
+    private void forward(Context ctx, String leaderAddress) throws InterruptedException {
+        String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + leaderAddress + ctx.path() + query))
+                .timeout(Duration.ofSeconds(40))
+                .header(FORWARDED_HEADER, "1")
+                .method(ctx.method().name(), HttpRequest.BodyPublishers.ofByteArray(ctx.bodyAsBytes()));
+        if (ctx.contentType() != null) {
+            request.header("Content-Type", ctx.contentType());
+        }
+        try {
+            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            ctx.status(response.statusCode());
+            response.headers().firstValue("Content-Type").ifPresent(ctx::contentType);
+            response.headers().firstValue(INDEX_HEADER).ifPresent(index -> ctx.header(INDEX_HEADER, index));
+            ctx.result(response.body());
+        } catch (IOException e) {
+            throw new HerdException(ErrorCode.NO_LEADER, "cannot reach the leader at " + leaderAddress + ": " + e.getMessage());
+        }
+    }
+
+    /** Answers from this replica, waiting first when the client asks for a state newer than {@code index}. */
+    private void blockingRead(Context ctx, Function<StateView, Object> reader) throws InterruptedException {
+        long index = 0;
+        String indexText = ctx.queryParam("index");
+        if (indexText != null) {
+            try {
+                index = Long.parseLong(indexText);
+            } catch (NumberFormatException e) {
+                throw new HerdException(ErrorCode.INVALID_ARGUMENT, "index must be a whole number, got " + indexText);
+            }
+        }
+        Duration wait = DEFAULT_WAIT;
+        String waitText = ctx.queryParam("wait");
+        if (waitText != null) {
+            wait = Quantities.parseDuration(waitText).orElseThrow(() -> new HerdException(ErrorCode.INVALID_ARGUMENT,
+                    "wait must be a duration such as 30s, got " + waitText));
+            if (wait.compareTo(MAX_WAIT) > 0) {
+                wait = MAX_WAIT;
+            }
+        }
+        if (index > 0) {
+            service.store().awaitIndexAfter(index, wait);
+        }
+        record Read(Object value, long index) {}
+        Read read = service.store().read(view -> new Read(reader.apply(view), view.index()));
+        ctx.header(INDEX_HEADER, Long.toString(read.index()));
+        respond(ctx, read.value());
+    }
+
+    private void proxyLogs(Context ctx) throws InterruptedException {
+        record Target(Instance instance, Node node) {}
+        Target target = service.store().read(view -> {
+            Instance instance = ClusterService.findInstance(view, ctx.pathParam("id"));
+            Node node = view.node(instance.nodeId()).orElseThrow(() -> new HerdException(ErrorCode.NODE_NOT_FOUND,
+                    "the node of instance " + instance.id() + " is gone, and its logs with it"));
+            return new Target(instance, node);
+        });
+        if (target.node().status() == NodeStatus.DOWN) {
+            throw new HerdException(ErrorCode.UNAVAILABLE, "node " + target.node().name() + " is down; the logs of "
+                    + target.instance().name() + " are on that node");
+        }
+        String stream = Optional.ofNullable(ctx.queryParam("stream")).orElse("stdout");
+        String offset = Optional.ofNullable(ctx.queryParam("offset")).orElse("0");
+        URI uri = URI.create("http://" + target.node().address() + "/v1/instances/" + encode(target.instance().id())
+                + "/logs/" + encode(ctx.pathParam("task")) + "?stream=" + encode(stream) + "&offset=" + encode(offset));
+        try {
+            HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            ctx.status(response.statusCode());
+            response.headers().firstValue("Content-Type").ifPresent(ctx::contentType);
+            response.headers().firstValue("X-Herd-Log-Offset").ifPresent(next -> ctx.header("X-Herd-Log-Offset", next));
+            ctx.result(response.body());
+        } catch (IOException e) {
+            throw new HerdException(ErrorCode.UNAVAILABLE, "cannot reach the agent of node " + target.node().name() + " at "
+                    + target.node().address() + ": " + e.getMessage());
+        }
+    }
+
+    private void metrics(Context ctx) {
+        StringBuilder text = new StringBuilder();
+        service.store().read(view -> {
+            text.append("# HELP herd_state_index Raft log index applied to this replica's state.\n");
+            text.append("# TYPE herd_state_index gauge\n");
+            text.append("herd_state_index ").append(view.index()).append('\n');
+            text.append("# HELP herd_jobs Jobs known to the cluster.\n# TYPE herd_jobs gauge\n");
+            text.append("herd_jobs ").append(view.jobs().size()).append('\n');
+            Map<String, Integer> nodes = new TreeMap<>();
+            for (NodeStatus status : NodeStatus.values()) {
+                nodes.put(status.wireName(), 0);
+            }
+            view.nodes().forEach(node -> nodes.merge(node.status().wireName(), 1, Integer::sum));
+            text.append("# HELP herd_nodes Nodes by status.\n# TYPE herd_nodes gauge\n");
+            nodes.forEach((status, count) -> text.append("herd_nodes{status=\"").append(status).append("\"} ").append(count).append('\n'));
+            Map<String, Integer> instances = new TreeMap<>();
+            for (io.herd.api.InstanceState state : io.herd.api.InstanceState.values()) {
+                instances.put(state.wireName(), 0);
+            }
+            view.instances().forEach(instance -> instances.merge(instance.state().wireName(), 1, Integer::sum));
+            text.append("# HELP herd_instances Instances by state.\n# TYPE herd_instances gauge\n");
+            instances.forEach((state, count) -> text.append("herd_instances{state=\"").append(state).append("\"} ").append(count).append('\n'));
+            return null;
+        });
+        text.append("# HELP herd_leader Whether this server is the ready leader.\n# TYPE herd_leader gauge\n");
+        text.append("herd_leader ").append(service.isReadyLeader() ? 1 : 0).append('\n');
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(text.toString());
+    }
+
+    private static <T> T readBody(Context ctx, Class<T> type) {
+        try {
+            T value = Json.mapper().readValue(ctx.bodyAsBytes(), type);
+            if (value == null) {
+                throw new HerdException(ErrorCode.INVALID_ARGUMENT, "the request body is empty");
+            }
+            return value;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof HerdException herd) {
+                throw herd;
+            }
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "the request body is not a valid " + type.getSimpleName()
+                    + ": " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static <T> T readBody(Context ctx, TypeReference<T> type) {
+        try {
+            T value = Json.mapper().readValue(ctx.bodyAsBytes(), type);
+            if (value == null) {
+                throw new HerdException(ErrorCode.INVALID_ARGUMENT, "the request body is empty");
+            }
+            return value;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof HerdException herd) {
+                throw herd;
+            }
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "the request body is not valid: " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static String firstLine(String text) {
+        if (text == null) {
+            return "";
+        }
+        int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline);
+    }
+
+    private static void respond(Context ctx, Object value) {
+        ctx.contentType("application/json").result(Json.writeBytes(value));
+    }
+
+    private static void writeError(Context ctx, HerdException error) {
+        ErrorResponse body = error.toResponse();
+        ctx.status(error.code().kind().httpStatus()).contentType("application/json").result(Json.writeBytes(body));
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    @Override
+    public void close() {
+        javalin.stop();
+        http.close();
+    }
+}

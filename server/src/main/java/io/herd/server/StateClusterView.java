@@ -1,0 +1,39 @@
+package io.herd.server;
+
+import io.herd.api.Instance;
+import io.herd.api.Job;
+import io.herd.api.Node;
+import io.herd.scheduler.ClusterView;
+import io.herd.state.StateView;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/** Adapts the replicated state to the scheduler's read interface; valid only while the state's read lock is held. */
+record StateClusterView(StateView state) implements ClusterView {
+    @Override
+    public Collection<Node> nodes() {
+        return state.nodes();
+    }
+
+    @Override
+    public Optional<Node> node(String nodeId) {
+        return state.node(nodeId);
+    }
+
+    @Override
+    public List<Instance> instancesOnNode(String nodeId) {
+        return state.instancesOnNode(nodeId);
+    }
+
+    @Override
+    public List<Instance> instancesOfJob(String jobId) {
+        return state.instancesOfJob(jobId);
+    }
+
+    @Override
+    public Optional<Job> jobVersion(String jobId, long version) {
+        return state.jobVersion(jobId, version);
+    }
+}

@@ -1,0 +1,701 @@
+package io.herd.state;
+
+import io.herd.api.DesiredStatus;
+import io.herd.api.Evaluation;
+import io.herd.api.EvaluationStatus;
+import io.herd.api.EvaluationTrigger;
+import io.herd.api.Instance;
+import io.herd.api.InstanceState;
+import io.herd.api.InstanceStatusUpdate;
+import io.herd.api.InstanceStop;
+import io.herd.api.Job;
+import io.herd.api.JobType;
+import io.herd.api.Node;
+import io.herd.api.NodeStatus;
+import io.herd.api.PlacementFailure;
+import io.herd.api.Plan;
+import io.herd.api.TaskState;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.NavigableSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+/**
+ * The replicated state of the control plane: jobs with their recent versions, nodes, instances, evaluations and
+ * servers, plus the indexes reads need. It changes only through {@link #apply}, which every server runs for the
+ * same commands in the same order, so it must be deterministic: it never reads the clock, random numbers or the
+ * network (ids and times come in the commands), and it iterates only sorted collections, so that whatever it
+ * derives (evaluation ids, creation order) comes out the same on every replica.
+ *
+ * <p>{@link #apply} is total: a command that refers to something unknown is ignored with a message, never an
+ * exception, because an exception inside apply would stop the replica for a command already committed to the log.
+ *
+ * <h2>Evaluations</h2>
+ * Apply never skips creating an evaluation because the job already has a pending one: a pending evaluation may
+ * already be in a scheduler worker's hands, planned from a snapshot that predates the new trigger, so dropping
+ * the new one would lose the trigger. Evaluations are kept from piling up the other way round: when a plan for
+ * evaluation E is applied, every older pending or blocked evaluation of the same job is completed as superseded
+ * by E. That is safe because a worker plans E from a snapshot taken at or after E's creation, which already
+ * reflects everything the older evaluations were created for. Within one command at most one evaluation is
+ * created per job.
+ *
+ * <p>Not thread-safe: {@link StateStore} serialises writers and readers.
+ */
+public final class ClusterState {
+    /** How many versions of a job are kept, the current one included. */
+    public static final int JOB_HISTORY_LIMIT = 10;
+
+    static final String NODE_DOWN_REASON = "node down";
+
+    private long index;
+    private final SortedMap<String, ServerRecord> servers = new TreeMap<>();
+    /** The current version of each job. */
+    private final SortedMap<String, Job> jobs = new TreeMap<>();
+    /** The newest versions of each current job, the current one included. */
+    private final SortedMap<String, NavigableMap<Long, Job>> jobHistory = new TreeMap<>();
+    private final SortedMap<String, Long> highestJobVersions = new TreeMap<>();
+    private final SortedMap<String, Node> nodes = new TreeMap<>();
+    private final SortedMap<String, Instance> instances = new TreeMap<>();
+    private final SortedMap<String, NavigableSet<String>> instanceIdsByJob = new TreeMap<>();
+    private final SortedMap<String, NavigableSet<String>> instanceIdsByNode = new TreeMap<>();
+
+    /*
+     * Evaluations are ordered by a creation sequence rather than by their create time: times come from whichever
+     * server led when the command was proposed, and clocks of different leaders may disagree, while log order
+     * is the one order every replica shares.
+     */
+    private final SortedMap<String, Evaluation> evaluations = new TreeMap<>();
+    private final SortedMap<String, Long> evaluationSequences = new TreeMap<>();
+    private final NavigableMap<Long, String> evaluationsInCreationOrder = new TreeMap<>();
+    private final SortedMap<String, NavigableMap<Long, String>> evaluationsByJob = new TreeMap<>();
+    private final NavigableMap<Long, String> pendingEvaluations = new TreeMap<>();
+    private final NavigableMap<Long, String> blockedEvaluations = new TreeMap<>();
+    private long nextEvaluationSequence;
+
+    private final StateView view = new View();
+
+    public ClusterState() {}
+
+    /**
+     * Applies one committed command at Raft log index {@code index}. Never throws for a non-null command;
+     * references to unknown jobs, nodes, instances or evaluations are ignored. Every call sets the state's index,
+     * also when nothing changed, so that blocking queries wake up.
+     */
+    public ApplyResult apply(long index, Command command) {
+        this.index = index;
+        if (command == null) {
+            return ApplyResult.unchanged(index, "no command");
+        }
+        return switch (command) {
+            case RegisterServer register -> registerServer(register);
+            case RegisterJob register -> registerJob(register);
+            case DeregisterJob deregister -> deregisterJob(deregister);
+            case UpsertNode upsert -> upsertNode(upsert);
+            case SetNodeStatus status -> setNodeStatus(status);
+            case ApplyPlan plan -> applyPlan(plan);
+            case UpdateInstances update -> updateInstances(update);
+            case GarbageCollect collect -> garbageCollect(collect);
+        };
+    }
+
+    /** Live read access; see {@link StateView} for what stays valid after the caller's lock is released. */
+    public StateView view() {
+        return view;
+    }
+
+    /** Everything as sorted, immutable data: what a snapshot holds. */
+    public StateData toData() {
+        List<Job> history = new ArrayList<>();
+        for (NavigableMap<Long, Job> versions : jobHistory.values()) {
+            history.addAll(versions.values());
+        }
+        List<Evaluation> evaluationsInOrder = evaluationsInCreationOrder.values().stream()
+                .map(evaluations::get)
+                .toList();
+        return new StateData(index, List.copyOf(servers.values()), List.copyOf(jobs.values()), history,
+                highestJobVersions, List.copyOf(nodes.values()), List.copyOf(instances.values()), evaluationsInOrder);
+    }
+
+    /** Rebuilds a state, indexes included, from {@link #toData()}. */
+    public static ClusterState fromData(StateData data) {
+        ClusterState state = new ClusterState();
+        state.index = data.index();
+        for (ServerRecord server : data.servers()) {
+            state.servers.put(server.id(), server);
+        }
+        for (Job version : data.jobHistory()) {
+            state.jobHistory.computeIfAbsent(version.id(), id -> new TreeMap<>()).put(version.version(), version);
+        }
+        for (Job job : data.jobs()) {
+            state.jobs.put(job.id(), job);
+            state.rememberVersion(job);
+        }
+        // History of a purged job cannot exist; drop any so that history always belongs to a current job.
+        state.jobHistory.keySet().retainAll(state.jobs.keySet());
+        state.highestJobVersions.putAll(data.highestJobVersions());
+        for (NavigableMap<Long, Job> versions : state.jobHistory.values()) {
+            Job newest = versions.lastEntry().getValue();
+            state.highestJobVersions.merge(newest.id(), newest.version(), Math::max);
+        }
+        for (Node node : data.nodes()) {
+            state.nodes.put(node.id(), node);
+        }
+        for (Instance instance : data.instances()) {
+            state.putInstance(instance);
+        }
+        for (Evaluation evaluation : data.evaluations()) {
+            if (!state.evaluations.containsKey(evaluation.id())) {
+                state.addEvaluation(evaluation);
+            }
+        }
+        return state;
+    }
+
+    // ---------------------------------------------------------------------------------------------- commands
+
+    private ApplyResult registerServer(RegisterServer command) {
+        ServerRecord server = new ServerRecord(command.serverId(), command.raftAddress(), command.httpAddress());
+        ServerRecord previous = servers.put(server.id(), server);
+        boolean changed = !server.equals(previous);
+        return new ApplyResult(index, changed, 0, List.of(),
+                changed ? "server " + server.id() + " registered" : "server " + server.id() + " unchanged");
+    }
+
+    private ApplyResult registerJob(RegisterJob command) {
+        Job submitted = command.job();
+        String jobId = submitted.id();
+        Job current = jobs.get(jobId);
+        if (current != null && !current.stopped() && current.sameSpecAs(submitted)) {
+            return new ApplyResult(index, false, current.version(), List.of(),
+                    "job " + jobId + " unchanged at version " + current.version());
+        }
+        long highest = highestJobVersions.getOrDefault(jobId, 0L);
+        long version = Math.max(highest, current == null ? 0 : current.version()) + 1;
+        Job registered = submitted.withVersion(version, command.time()).withStopped(false);
+        jobs.put(jobId, registered);
+        rememberVersion(registered);
+        String evaluationId = createPendingEvaluation(command.evaluationId(), jobId, EvaluationTrigger.JOB_REGISTER,
+                command.time());
+        return new ApplyResult(index, true, version, List.of(evaluationId),
+                "job " + jobId + " registered at version " + version);
+    }
+
+    private ApplyResult deregisterJob(DeregisterJob command) {
+        String jobId = command.jobId();
+        Job current = jobs.get(jobId);
+        if (current == null) {
+            return ApplyResult.unchanged(index, "job not found");
+        }
+        Job stopped = current.withStopped(true);
+        if (command.purge()) {
+            // Instances stay until garbage collected: the scheduler sees no job and stops them.
+            jobs.remove(jobId);
+            jobHistory.remove(jobId);
+        } else {
+            jobs.put(jobId, stopped);
+            rememberVersion(stopped);
+        }
+        String evaluationId = createPendingEvaluation(command.evaluationId(), jobId,
+                EvaluationTrigger.JOB_DEREGISTER, command.time());
+        return new ApplyResult(index, true, stopped.version(), List.of(evaluationId),
+                "job " + jobId + (command.purge() ? " stopped and purged" : " stopped"));
+    }
+
+    private ApplyResult upsertNode(UpsertNode command) {
+        Node submitted = command.node();
+        Node existing = nodes.get(submitted.id());
+        // A restarting agent registers again; that must not undo an operator's drain.
+        NodeStatus status = existing != null && existing.status() == NodeStatus.DRAINING
+                ? NodeStatus.DRAINING
+                : NodeStatus.READY;
+        Instant registerTime = existing != null && existing.registerTime() != null
+                ? existing.registerTime()
+                : command.time();
+        Node stored = new Node(submitted.id(), submitted.name(), submitted.address(), submitted.capacity(),
+                submitted.labels(), submitted.drivers(), submitted.ports(), status, registerTime, command.time());
+        nodes.put(stored.id(), stored);
+
+        List<String> created = new ArrayList<>();
+        if (status == NodeStatus.READY && (existing == null || existing.status() != NodeStatus.READY
+                || !sameSchedulingAttributes(existing, stored))) {
+            unblockEvaluations(command.commandId(), command.time(), new TreeMap<>(), created);
+        }
+        return new ApplyResult(index, !stored.equals(existing), 0, created,
+                (existing == null ? "node " + stored.id() + " registered" : "node " + stored.id() + " updated")
+                        + createdSuffix(created));
+    }
+
+    private ApplyResult setNodeStatus(SetNodeStatus command) {
+        Node existing = nodes.get(command.nodeId());
+        if (existing == null) {
+            return ApplyResult.unchanged(index, "node not found");
+        }
+        boolean statusChanged = existing.status() != command.status();
+        if (statusChanged) {
+            nodes.put(existing.id(), existing.withStatus(command.status(), command.time()));
+        }
+        List<String> created = new ArrayList<>();
+        int lost = 0;
+        switch (command.status()) {
+            case DOWN -> {
+                // Applied even when the node was already down, in case something was placed on it since.
+                SortedSet<String> jobsToReschedule = new TreeSet<>();
+                for (Instance instance : instancesOn(existing.id())) {
+                    if (instance.state().isTerminal()) {
+                        continue;
+                    }
+                    putInstance(instance.withState(InstanceState.LOST, NODE_DOWN_REASON, command.time())
+                            .withDesired(DesiredStatus.STOP, NODE_DOWN_REASON, command.time()));
+                    lost++;
+                    // An instance already asked to stop needs no replacement.
+                    if (instance.desired() == DesiredStatus.RUN && isRunning(instance.jobId())) {
+                        jobsToReschedule.add(instance.jobId());
+                    }
+                }
+                SortedMap<String, String> evaluationByJob = new TreeMap<>();
+                for (String jobId : jobsToReschedule) {
+                    created.add(createDerivedEvaluation(command.commandId(), jobId, EvaluationTrigger.NODE_UPDATE,
+                            command.time(), evaluationByJob));
+                }
+            }
+            case READY -> {
+                if (statusChanged) {
+                    unblockEvaluations(command.commandId(), command.time(), new TreeMap<>(), created);
+                }
+            }
+            case DRAINING -> {
+                // Moving instances off a draining node is the scheduler's and drainer's work, not apply's.
+            }
+        }
+        boolean changed = statusChanged || lost > 0;
+        String message = changed
+                ? "node " + existing.id() + " " + command.status().wireName()
+                        + (lost > 0 ? ", " + lost + " instances lost" : "") + createdSuffix(created)
+                : "node " + existing.id() + " already " + command.status().wireName();
+        return new ApplyResult(index, changed, 0, created, message);
+    }
+
+    private ApplyResult applyPlan(ApplyPlan command) {
+        Plan plan = command.plan();
+        Instant time = command.time();
+        int placed = 0;
+        int skipped = 0;
+        for (Instance placement : plan.placements()) {
+            if (instances.containsKey(placement.id()) || !nodes.containsKey(placement.nodeId())) {
+                skipped++;
+                continue;
+            }
+            putInstance(withTimes(placement, time));
+            placed++;
+        }
+        int stopped = 0;
+        for (InstanceStop stop : plan.stops()) {
+            Instance existing = instances.get(stop.instanceId());
+            if (existing == null || existing.state().isTerminal()) {
+                continue;
+            }
+            if (existing.desired() == DesiredStatus.STOP && Objects.equals(existing.reason(), stop.reason())) {
+                continue;
+            }
+            putInstance(existing.withDesired(DesiredStatus.STOP, stop.reason(), time));
+            stopped++;
+        }
+
+        List<String> created = new ArrayList<>();
+        String retryId = null;
+        if (command.retryRest()) {
+            retryId = createPendingEvaluation(derivedEvaluationId(command.commandId(), plan.jobId()), plan.jobId(),
+                    EvaluationTrigger.PLAN_CONFLICT, time);
+            created.add(retryId);
+        }
+        Evaluation evaluation = evaluations.get(plan.evaluationId());
+        String evaluationOutcome;
+        if (evaluation == null) {
+            evaluationOutcome = "evaluation " + plan.evaluationId() + " not found";
+        } else {
+            Evaluation finished;
+            if (retryId != null) {
+                finished = evaluation.withStatus(EvaluationStatus.COMPLETE,
+                        "plan partly rejected; retried by evaluation " + retryId, plan.failures(), time);
+            } else if (plan.failures().isEmpty()) {
+                finished = evaluation.withStatus(EvaluationStatus.COMPLETE, null, List.of(), time);
+            } else {
+                finished = evaluation.withStatus(EvaluationStatus.BLOCKED, describeFailures(plan.failures()),
+                        plan.failures(), time);
+            }
+            updateEvaluation(finished);
+            evaluationOutcome = "evaluation " + finished.id() + " " + finished.status().wireName();
+            supersedeOlderEvaluations(finished, time);
+        }
+        boolean changed = placed > 0 || stopped > 0 || evaluation != null || !created.isEmpty();
+        String message = "placed " + placed + ", stopped " + stopped
+                + (skipped > 0 ? ", skipped " + skipped + " placements" : "") + "; " + evaluationOutcome
+                + createdSuffix(created);
+        return new ApplyResult(index, changed, plan.jobVersion(), created, message);
+    }
+
+    private ApplyResult updateInstances(UpdateInstances command) {
+        Instant time = command.time();
+        SortedSet<String> jobsToReschedule = new TreeSet<>();
+        int updated = 0;
+        boolean freedResources = false;
+        for (InstanceStatusUpdate update : command.updates()) {
+            if (update == null || update.instanceId() == null) {
+                continue;
+            }
+            Instance existing = instances.get(update.instanceId());
+            if (existing == null || !existing.nodeId().equals(command.nodeId()) || existing.state().isTerminal()) {
+                continue;
+            }
+            InstanceState state = update.state() == null ? existing.state() : update.state();
+            // An update without task states says nothing about the tasks; keep what is known.
+            Map<String, TaskState> tasks = update.tasks().isEmpty() ? existing.tasks() : update.tasks();
+            if (state == existing.state() && Objects.equals(update.reason(), existing.reason())
+                    && tasks.equals(existing.tasks())) {
+                continue; // a repeated report: leave modify time alone so readers see no change
+            }
+            putInstance(existing.withTasks(state, tasks, update.reason(), time));
+            updated++;
+            if (state.isTerminal()) {
+                freedResources = true;
+                if (existing.desired() == DesiredStatus.RUN && isRunning(existing.jobId())
+                        && needsReplacement(state, jobs.get(existing.jobId()))) {
+                    jobsToReschedule.add(existing.jobId());
+                }
+            }
+        }
+        List<String> created = new ArrayList<>();
+        SortedMap<String, String> evaluationByJob = new TreeMap<>();
+        for (String jobId : jobsToReschedule) {
+            created.add(createDerivedEvaluation(command.commandId(), jobId, EvaluationTrigger.INSTANCE_FAILED, time,
+                    evaluationByJob));
+        }
+        if (freedResources) {
+            unblockEvaluations(command.commandId(), time, evaluationByJob, created);
+        }
+        return new ApplyResult(index, updated > 0, 0, created,
+                "updated " + updated + " of " + command.updates().size() + " instances" + createdSuffix(created));
+    }
+
+    private ApplyResult garbageCollect(GarbageCollect command) {
+        int removedInstances = 0;
+        for (String instanceId : command.instanceIds()) {
+            if (instanceId != null && removeInstance(instanceId)) {
+                removedInstances++;
+            }
+        }
+        int removedEvaluations = 0;
+        for (String evaluationId : command.evaluationIds()) {
+            if (evaluationId != null && removeEvaluation(evaluationId)) {
+                removedEvaluations++;
+            }
+        }
+        return new ApplyResult(index, removedInstances + removedEvaluations > 0, 0, List.of(),
+                "removed " + removedInstances + " instances and " + removedEvaluations + " evaluations");
+    }
+
+    // ---------------------------------------------------------------------------------------------- rules
+
+    /** Whether an instance that ended in {@code state} while it should run must be replaced. */
+    private static boolean needsReplacement(InstanceState state, Job job) {
+        return switch (state) {
+            case FAILED, LOST -> true;
+            case COMPLETE -> job.type() == JobType.SERVICE;
+            case PENDING, RUNNING -> false;
+        };
+    }
+
+    /** Whether the job exists and is not stopped: only then is there anything to place for it. */
+    private boolean isRunning(String jobId) {
+        Job job = jobs.get(jobId);
+        return job != null && !job.stopped();
+    }
+
+    private static boolean sameSchedulingAttributes(Node before, Node after) {
+        return before.capacity().equals(after.capacity()) && before.labels().equals(after.labels())
+                && before.drivers().equals(after.drivers()) && before.ports().equals(after.ports());
+    }
+
+    /**
+     * Capacity appeared (a node joined or came back, resources were freed): every blocked evaluation is done,
+     * and each job that had one gets a new pending evaluation, unless this command already created one for it.
+     */
+    private void unblockEvaluations(String commandId, Instant time, SortedMap<String, String> evaluationByJob,
+            List<String> created) {
+        for (String blockedId : List.copyOf(blockedEvaluations.values())) {
+            Evaluation blocked = evaluations.get(blockedId);
+            String successor = null;
+            if (isRunning(blocked.jobId())) {
+                successor = evaluationByJob.get(blocked.jobId());
+                if (successor == null) {
+                    successor = createDerivedEvaluation(commandId, blocked.jobId(), EvaluationTrigger.CAPACITY_CHANGED,
+                            time, evaluationByJob);
+                    created.add(successor);
+                }
+            }
+            String description = successor == null
+                    ? "capacity changed; job no longer runs"
+                    : "capacity changed; re-evaluated by evaluation " + successor;
+            updateEvaluation(blocked.withStatus(EvaluationStatus.COMPLETE, description, blocked.failures(), time));
+        }
+    }
+
+    /** See the class comment: a plan for an evaluation covers every older evaluation of its job. */
+    private void supersedeOlderEvaluations(Evaluation evaluation, Instant time) {
+        NavigableMap<Long, String> ofJob = evaluationsByJob.get(evaluation.jobId());
+        long sequence = evaluationSequences.get(evaluation.id());
+        for (String olderId : List.copyOf(ofJob.headMap(sequence, false).values())) {
+            Evaluation older = evaluations.get(olderId);
+            if (older.status() == EvaluationStatus.PENDING || older.status() == EvaluationStatus.BLOCKED) {
+                updateEvaluation(older.withStatus(EvaluationStatus.COMPLETE,
+                        "superseded by evaluation " + evaluation.id(), older.failures(), time));
+            }
+        }
+    }
+
+    static String describeFailures(List<PlacementFailure> failures) {
+        return failures.stream()
+                .map(failure -> "group " + failure.group() + ": " + failure.unplaced() + " not placed ("
+                        + failure.summary() + ")")
+                .collect(Collectors.joining(". "));
+    }
+
+    private static String createdSuffix(List<String> created) {
+        return created.isEmpty() ? "" : "; created evaluations " + String.join(", ", created);
+    }
+
+    private static Instance withTimes(Instance placement, Instant time) {
+        if (placement.createTime() != null && placement.modifyTime() != null) {
+            return placement;
+        }
+        Instant createTime = placement.createTime() == null ? time : placement.createTime();
+        Instant modifyTime = placement.modifyTime() == null ? time : placement.modifyTime();
+        return new Instance(placement.id(), placement.app(), placement.job(), placement.group(), placement.index(),
+                placement.jobVersion(), placement.nodeId(), placement.nodeName(), placement.resources(),
+                placement.ports(), placement.state(), placement.desired(), placement.reason(), placement.tasks(),
+                placement.previousInstanceId(), createTime, modifyTime);
+    }
+
+    // ---------------------------------------------------------------------------------------------- bookkeeping
+
+    private void rememberVersion(Job version) {
+        NavigableMap<Long, Job> versions = jobHistory.computeIfAbsent(version.id(), id -> new TreeMap<>());
+        versions.put(version.version(), version);
+        while (versions.size() > JOB_HISTORY_LIMIT) {
+            versions.pollFirstEntry();
+        }
+        highestJobVersions.merge(version.id(), version.version(), Math::max);
+    }
+
+    private void putInstance(Instance instance) {
+        Instance previous = instances.put(instance.id(), instance);
+        if (previous != null) {
+            unindex(previous);
+        }
+        instanceIdsByJob.computeIfAbsent(instance.jobId(), id -> new TreeSet<>()).add(instance.id());
+        instanceIdsByNode.computeIfAbsent(instance.nodeId(), id -> new TreeSet<>()).add(instance.id());
+    }
+
+    private boolean removeInstance(String instanceId) {
+        Instance removed = instances.remove(instanceId);
+        if (removed == null) {
+            return false;
+        }
+        unindex(removed);
+        return true;
+    }
+
+    private void unindex(Instance instance) {
+        removeFromIndex(instanceIdsByJob, instance.jobId(), instance.id());
+        removeFromIndex(instanceIdsByNode, instance.nodeId(), instance.id());
+    }
+
+    private static void removeFromIndex(SortedMap<String, NavigableSet<String>> index, String key, String id) {
+        NavigableSet<String> ids = index.get(key);
+        if (ids != null && ids.remove(id) && ids.isEmpty()) {
+            index.remove(key);
+        }
+    }
+
+    private List<Instance> instancesOn(String nodeId) {
+        NavigableSet<String> ids = instanceIdsByNode.get(nodeId);
+        return ids == null ? List.of() : ids.stream().map(instances::get).toList();
+    }
+
+    /**
+     * Creates the one evaluation a command makes for {@code jobId}, with an id derived from the command's id so
+     * that every replica picks the same one, and records it in {@code evaluationByJob}.
+     */
+    private String createDerivedEvaluation(String commandId, String jobId, EvaluationTrigger trigger, Instant time,
+            SortedMap<String, String> evaluationByJob) {
+        String id = createPendingEvaluation(derivedEvaluationId(commandId, jobId), jobId, trigger, time);
+        evaluationByJob.put(jobId, id);
+        return id;
+    }
+
+    static String derivedEvaluationId(String commandId, String jobId) {
+        return UUID.nameUUIDFromBytes((commandId + ":" + jobId).getBytes(UTF_8)).toString();
+    }
+
+    /**
+     * Creates a pending evaluation and returns its id: {@code preferredId}, unless an evaluation already has that
+     * id (a proposer reused an id); then an id derived from it and the log index, which is the same on every
+     * replica.
+     */
+    private String createPendingEvaluation(String preferredId, String jobId, EvaluationTrigger trigger,
+            Instant time) {
+        String id = preferredId;
+        while (evaluations.containsKey(id)) {
+            id = UUID.nameUUIDFromBytes((id + ":" + index).getBytes(UTF_8)).toString();
+        }
+        addEvaluation(Evaluation.pending(id, jobId, trigger, time));
+        return id;
+    }
+
+    private void addEvaluation(Evaluation evaluation) {
+        long sequence = nextEvaluationSequence++;
+        evaluations.put(evaluation.id(), evaluation);
+        evaluationSequences.put(evaluation.id(), sequence);
+        evaluationsInCreationOrder.put(sequence, evaluation.id());
+        evaluationsByJob.computeIfAbsent(evaluation.jobId(), id -> new TreeMap<>()).put(sequence, evaluation.id());
+        indexStatus(sequence, evaluation);
+    }
+
+    /** Replaces an existing evaluation (same id and job), keeping its place in creation order. */
+    private void updateEvaluation(Evaluation evaluation) {
+        long sequence = evaluationSequences.get(evaluation.id());
+        evaluations.put(evaluation.id(), evaluation);
+        pendingEvaluations.remove(sequence);
+        blockedEvaluations.remove(sequence);
+        indexStatus(sequence, evaluation);
+    }
+
+    private void indexStatus(long sequence, Evaluation evaluation) {
+        switch (evaluation.status()) {
+            case PENDING -> pendingEvaluations.put(sequence, evaluation.id());
+            case BLOCKED -> blockedEvaluations.put(sequence, evaluation.id());
+            case COMPLETE, FAILED -> {
+                // not queued anywhere
+            }
+        }
+    }
+
+    private boolean removeEvaluation(String evaluationId) {
+        Evaluation removed = evaluations.remove(evaluationId);
+        if (removed == null) {
+            return false;
+        }
+        long sequence = evaluationSequences.remove(evaluationId);
+        evaluationsInCreationOrder.remove(sequence);
+        pendingEvaluations.remove(sequence);
+        blockedEvaluations.remove(sequence);
+        NavigableMap<Long, String> ofJob = evaluationsByJob.get(removed.jobId());
+        ofJob.remove(sequence);
+        if (ofJob.isEmpty()) {
+            evaluationsByJob.remove(removed.jobId());
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------------------------------------- reads
+
+    private final class View implements StateView {
+        @Override
+        public long index() {
+            return index;
+        }
+
+        @Override
+        public Collection<Job> jobs() {
+            return List.copyOf(jobs.values());
+        }
+
+        @Override
+        public Optional<Job> job(String jobId) {
+            return Optional.ofNullable(jobs.get(jobId));
+        }
+
+        @Override
+        public List<Job> jobVersions(String jobId) {
+            NavigableMap<Long, Job> versions = jobHistory.get(jobId);
+            return versions == null ? List.of() : List.copyOf(versions.descendingMap().values());
+        }
+
+        @Override
+        public Optional<Job> jobVersion(String jobId, long version) {
+            NavigableMap<Long, Job> versions = jobHistory.get(jobId);
+            return versions == null ? Optional.empty() : Optional.ofNullable(versions.get(version));
+        }
+
+        @Override
+        public Collection<Node> nodes() {
+            return List.copyOf(nodes.values());
+        }
+
+        @Override
+        public Optional<Node> node(String nodeId) {
+            return Optional.ofNullable(nodes.get(nodeId));
+        }
+
+        @Override
+        public Collection<Instance> instances() {
+            return List.copyOf(instances.values());
+        }
+
+        @Override
+        public Optional<Instance> instance(String id) {
+            return Optional.ofNullable(instances.get(id));
+        }
+
+        @Override
+        public List<Instance> instancesOfJob(String jobId) {
+            NavigableSet<String> ids = instanceIdsByJob.get(jobId);
+            return ids == null ? List.of() : ids.stream().map(instances::get).toList();
+        }
+
+        @Override
+        public List<Instance> instancesOnNode(String nodeId) {
+            return instancesOn(nodeId);
+        }
+
+        @Override
+        public Collection<Evaluation> evaluations() {
+            return List.copyOf(evaluations.values());
+        }
+
+        @Override
+        public Optional<Evaluation> evaluation(String id) {
+            return Optional.ofNullable(evaluations.get(id));
+        }
+
+        @Override
+        public List<Evaluation> evaluationsOfJob(String jobId) {
+            NavigableMap<Long, String> ids = evaluationsByJob.get(jobId);
+            return ids == null ? List.of() : ids.descendingMap().values().stream().map(evaluations::get).toList();
+        }
+
+        @Override
+        public List<Evaluation> pendingEvaluations() {
+            return pendingEvaluations.values().stream().map(evaluations::get).toList();
+        }
+
+        @Override
+        public Collection<ServerRecord> servers() {
+            return List.copyOf(servers.values());
+        }
+    }
+}

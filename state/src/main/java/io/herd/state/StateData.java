@@ -1,0 +1,46 @@
+package io.herd.state;
+
+import io.herd.api.Evaluation;
+import io.herd.api.Instance;
+import io.herd.api.Job;
+import io.herd.api.Node;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Everything in a {@link ClusterState} as plain sorted data: the body of a snapshot, and what tests compare to
+ * tell two states apart. Lists are sorted by id ({@code jobHistory} by job id, then version), except
+ * {@code evaluations}, which keeps creation order because that order is state too (the pending queue is served
+ * oldest first).
+ *
+ * @param highestJobVersions the highest version ever given to each job id, kept after a purge so that a job
+ *     registered again under the same id never reuses the version of an instance still around
+ */
+public record StateData(
+        long index,
+        List<ServerRecord> servers,
+        List<Job> jobs,
+        List<Job> jobHistory,
+        Map<String, Long> highestJobVersions,
+        List<Node> nodes,
+        List<Instance> instances,
+        List<Evaluation> evaluations) {
+    public StateData {
+        servers = servers == null ? List.of() : List.copyOf(servers);
+        jobs = jobs == null ? List.of() : List.copyOf(jobs);
+        jobHistory = jobHistory == null ? List.of() : List.copyOf(jobHistory);
+        highestJobVersions = highestJobVersions == null
+                ? Map.of()
+                : Collections.unmodifiableMap(new TreeMap<>(highestJobVersions));
+        nodes = nodes == null ? List.of() : List.copyOf(nodes);
+        instances = instances == null ? List.of() : List.copyOf(instances);
+        evaluations = evaluations == null ? List.of() : List.copyOf(evaluations);
+    }
+
+    public static StateData empty() {
+        return new StateData(0, List.of(), List.of(), List.of(), Map.of(), List.of(), List.of(), List.of());
+    }
+}

@@ -1,0 +1,57 @@
+package io.herd.state;
+
+import io.herd.api.Evaluation;
+import io.herd.api.Instance;
+import io.herd.api.Job;
+import io.herd.api.Node;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Read access to the replicated state. A view is live: it reflects every command applied after it was obtained,
+ * so through {@link StateStore#read} it may only be used while the read lock is held. Every method returns an
+ * immutable copy (records are immutable, so a copy is a list of references), which stays valid after the lock
+ * is released. Collections are sorted by id unless a method says otherwise.
+ */
+public interface StateView {
+    /** The Raft log index of the last applied command; 0 before the first. */
+    long index();
+
+    /** The current version of every job, stopped ones included. */
+    Collection<Job> jobs();
+
+    Optional<Job> job(String jobId);
+
+    /** The versions kept for a job (the newest {@value ClusterState#JOB_HISTORY_LIMIT}), newest first. */
+    List<Job> jobVersions(String jobId);
+
+    Optional<Job> jobVersion(String jobId, long version);
+
+    Collection<Node> nodes();
+
+    Optional<Node> node(String nodeId);
+
+    /** Every instance not yet garbage collected, terminal ones included. */
+    Collection<Instance> instances();
+
+    Optional<Instance> instance(String id);
+
+    /** Instances of a job ({@code app/job}), also those of a purged job until they are garbage collected. */
+    List<Instance> instancesOfJob(String jobId);
+
+    List<Instance> instancesOnNode(String nodeId);
+
+    Collection<Evaluation> evaluations();
+
+    Optional<Evaluation> evaluation(String id);
+
+    /** The evaluations of a job, newest (last created) first. */
+    List<Evaluation> evaluationsOfJob(String jobId);
+
+    /** Evaluations waiting for a scheduler worker, oldest (first created) first: the order to process them in. */
+    List<Evaluation> pendingEvaluations();
+
+    Collection<ServerRecord> servers();
+}

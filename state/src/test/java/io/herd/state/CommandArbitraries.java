@@ -1,0 +1,197 @@
+package io.herd.state;
+
+import io.herd.api.Constraint;
+import io.herd.api.DesiredStatus;
+import io.herd.api.Group;
+import io.herd.api.Instance;
+import io.herd.api.InstanceState;
+import io.herd.api.InstanceStatusUpdate;
+import io.herd.api.InstanceStop;
+import io.herd.api.Job;
+import io.herd.api.JobType;
+import io.herd.api.Node;
+import io.herd.api.NodeStatus;
+import io.herd.api.PlacementFailure;
+import io.herd.api.Plan;
+import io.herd.api.PortRange;
+import io.herd.api.Resources;
+import io.herd.api.RestartPolicy;
+import io.herd.api.Task;
+import io.herd.api.TaskState;
+import io.herd.api.TaskStatus;
+import io.herd.api.UpdatePolicy;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.RandomDistribution;
+import net.jqwik.api.Tuple;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Random commands over small pools of names, so that commands keep referring to each other's jobs, nodes,
+ * instances and evaluations (and sometimes to ones that do not exist).
+ */
+final class CommandArbitraries {
+    static final String APP = "shop_web";
+    static final List<String> JOB_NAMES = List.of("checkout", "cart", "search");
+    static final List<String> NODE_IDS = List.of("n0", "n1", "n2", "unknown-node");
+    static final List<String> INSTANCE_IDS = List.of("i0", "i1", "i2", "i3", "i4", "i5", "i6", "i7");
+    static final List<String> COMMAND_IDS = List.of("c0", "c1", "c2", "c3", "c4");
+    static final List<String> EVALUATION_IDS = evaluationIds();
+    private static final Instant START = Instant.parse("2025-03-01T10:00:00Z");
+
+    private CommandArbitraries() {}
+
+    /** The ids proposers pick, plus every id apply may derive from a command id and a job. */
+    private static List<String> evaluationIds() {
+        List<String> ids = new ArrayList<>(List.of("e0", "e1", "e2", "e3", "e4", "e5"));
+        for (String commandId : COMMAND_IDS) {
+            for (String name : JOB_NAMES) {
+                ids.add(ClusterState.derivedEvaluationId(commandId, Job.id(APP, name)));
+            }
+        }
+        return List.copyOf(ids);
+    }
+
+    static Arbitrary<List<Command>> commandSequences() {
+        return command().list().ofMinSize(1).ofMaxSize(80).withSizeDistribution(RandomDistribution.uniform());
+    }
+
+    static Arbitrary<Command> command() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(1, registerServer()),
+                Tuple.of(4, registerJob()),
+                Tuple.of(2, deregisterJob()),
+                Tuple.of(3, upsertNode()),
+                Tuple.of(2, setNodeStatus()),
+                Tuple.of(5, applyPlan()),
+                Tuple.of(5, updateInstances()),
+                Tuple.of(1, garbageCollect()));
+    }
+
+    private static Arbitrary<Instant> time() {
+        return Arbitraries.longs().between(0, 10_000).map(seconds -> START.plusMillis(seconds * 1000 + seconds % 7));
+    }
+
+    private static Arbitrary<String> commandId() {
+        return Arbitraries.of(COMMAND_IDS);
+    }
+
+    /** Mostly the ids proposers pick, so that plans and garbage collection often find their evaluation. */
+    private static Arbitrary<String> evaluationId() {
+        return Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.of(EVALUATION_IDS.subList(0, 6))),
+                Tuple.of(1, Arbitraries.of(EVALUATION_IDS)));
+    }
+
+    private static Arbitrary<String> jobName() {
+        return Arbitraries.of(JOB_NAMES);
+    }
+
+    private static Arbitrary<String> jobId() {
+        return jobName().map(name -> Job.id(APP, name));
+    }
+
+    private static Arbitrary<Command> registerServer() {
+        return Combinators.combine(Arbitraries.of("s0", "s1", "s2"), Arbitraries.integers().between(7000, 7002),
+                time()).as((id, port, time) -> new RegisterServer(id, "127.0.0.1:" + (port + 100), "127.0.0.1:" + port,
+                time));
+    }
+
+    private static Arbitrary<Command> registerJob() {
+        return Combinators.combine(job(), evaluationId(), time()).as(RegisterJob::new);
+    }
+
+    private static Arbitrary<Command> deregisterJob() {
+        return Combinators.combine(jobId(), Arbitraries.of(true, false), evaluationId(), time())
+                .as(DeregisterJob::new);
+    }
+
+    private static Arbitrary<Command> upsertNode() {
+        return Combinators.combine(node(), commandId(), time()).as(UpsertNode::new);
+    }
+
+    private static Arbitrary<Command> setNodeStatus() {
+        return Combinators.combine(Arbitraries.of(NODE_IDS), Arbitraries.of(NodeStatus.class), commandId(), time())
+                .as(SetNodeStatus::new);
+    }
+
+    private static Arbitrary<Command> applyPlan() {
+        Arbitrary<Plan> plan = Combinators.combine(evaluationId(), jobId(), Arbitraries.longs().between(0, 4),
+                instance().list().ofMaxSize(3), instanceStop().list().ofMaxSize(2),
+                placementFailure().list().ofMaxSize(2)).as(Plan::new);
+        return Combinators.combine(plan, Arbitraries.of(true, false), commandId(), time())
+                .as(ApplyPlan::new);
+    }
+
+    private static Arbitrary<Command> updateInstances() {
+        return Combinators.combine(Arbitraries.of(NODE_IDS), instanceStatusUpdate().list().ofMaxSize(4), commandId(),
+                time()).as(UpdateInstances::new);
+    }
+
+    private static Arbitrary<Command> garbageCollect() {
+        return Combinators.combine(Arbitraries.of(INSTANCE_IDS).list().ofMaxSize(3),
+                evaluationId().list().ofMaxSize(3), time()).as(GarbageCollect::new);
+    }
+
+    private static Arbitrary<Job> job() {
+        Arbitrary<Task> task = Combinators.combine(Arbitraries.of("exec", "java"), resources(),
+                Arbitraries.of(List.<String>of(), List.of("http"))).as((driver, resources, ports) ->
+                new Task("main", driver, Map.of("command", "/bin/sleep", "args", List.of("60")),
+                        Map.of("LOG_LEVEL", "info"), resources, ports, null));
+        Arbitrary<Group> group = Combinators.combine(Arbitraries.integers().between(1, 3), task,
+                Arbitraries.of(true, false)).as((count, onlyTask, withPolicies) -> new Group("web", count,
+                List.of(), null, withPolicies ? UpdatePolicy.DEFAULT : null,
+                withPolicies ? RestartPolicy.DEFAULT_SERVICE : null, List.of(), List.of(onlyTask)));
+        Arbitrary<List<Constraint>> constraints = Arbitraries.of(List.of(),
+                List.of(new Constraint("node.zone", Constraint.Operator.IN, List.of("a", "b"))));
+        return Combinators.combine(jobName(), Arbitraries.of(JobType.class), Arbitraries.of(0, 200, 300), constraints,
+                group).as((name, type, priority, jobConstraints, onlyGroup) -> new Job(name, APP, type, priority,
+                jobConstraints, List.of(onlyGroup), 0, null, false));
+    }
+
+    private static Arbitrary<Resources> resources() {
+        return Arbitraries.of(new Resources(250, 128L << 20, 0), new Resources(1000, 1L << 30, 1L << 30));
+    }
+
+    private static Arbitrary<Node> node() {
+        return Combinators.combine(Arbitraries.of("n0", "n1", "n2"), Arbitraries.of("a", "b"),
+                Arbitraries.of(4000L, 8000L), Arbitraries.of(NodeStatus.class)).as((id, zone, cpu, status) ->
+                new Node(id, "host-" + id, "127.0.0.1:7710", new Resources(cpu, 8L << 30, 100L << 30),
+                        Map.of("zone", zone), Set.of("exec"), PortRange.DEFAULT, status, null, null));
+    }
+
+    private static Arbitrary<Instance> instance() {
+        return Combinators.combine(Arbitraries.of(INSTANCE_IDS), jobName(), Arbitraries.integers().between(0, 2),
+                Arbitraries.of(NODE_IDS), Arbitraries.of(InstanceState.PENDING, InstanceState.RUNNING), time(),
+                Arbitraries.longs().between(1, 3), resources()).as((id, name, index, nodeId, state, time, version,
+                resources) -> new Instance(id, APP, name, "web", index, version, nodeId, "host-" + nodeId,
+                resources, Map.of("http", 20000 + index), state, DesiredStatus.RUN, null, Map.of(), null,
+                index == 0 ? null : time, time));
+    }
+
+    private static Arbitrary<InstanceStop> instanceStop() {
+        return Combinators.combine(Arbitraries.of(INSTANCE_IDS), Arbitraries.of("job stopped", "scaled down"))
+                .as(InstanceStop::new);
+    }
+
+    private static Arbitrary<PlacementFailure> placementFailure() {
+        return Combinators.combine(Arbitraries.integers().between(1, 3), Arbitraries.integers().between(0, 3))
+                .as((unplaced, nodes) -> new PlacementFailure("web", unplaced, nodes,
+                        nodes == 0 ? Map.of() : Map.of("insufficient memory", nodes)));
+    }
+
+    private static Arbitrary<InstanceStatusUpdate> instanceStatusUpdate() {
+        Arbitrary<Map<String, TaskState>> tasks = Combinators.combine(Arbitraries.of(TaskStatus.class), time(),
+                Arbitraries.integers().between(0, 2)).as((status, time, restarts) -> status == TaskStatus.DEAD
+                ? Map.of("main", new TaskState(status, null, 1, "Error", "exit 1", restarts, time, time))
+                : Map.of("main", new TaskState(status, 4242L, null, null, null, restarts, time, null)));
+        return Combinators.combine(Arbitraries.of(INSTANCE_IDS), Arbitraries.of(InstanceState.class).injectNull(0.1),
+                Arbitraries.of("started", "exited", "oom").injectNull(0.2),
+                Arbitraries.oneOf(tasks, Arbitraries.just(Map.<String, TaskState>of()))).as(InstanceStatusUpdate::new);
+    }
+}

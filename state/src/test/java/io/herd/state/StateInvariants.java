@@ -1,0 +1,42 @@
+package io.herd.state;
+
+import io.herd.api.Evaluation;
+import io.herd.api.EvaluationStatus;
+import io.herd.api.Instance;
+import io.herd.api.Job;
+
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What must hold after every command: the read indexes agree with the data, and a snapshot restores it all. */
+final class StateInvariants {
+    private StateInvariants() {}
+
+    static void check(ClusterState state) {
+        StateView view = state.view();
+        for (Instance instance : view.instances()) {
+            assertThat(view.instancesOfJob(instance.jobId())).contains(instance);
+            assertThat(view.instancesOnNode(instance.nodeId())).contains(instance);
+        }
+        Set<String> jobIdsOfInstances = view.instances().stream().map(Instance::jobId).collect(Collectors.toSet());
+        assertThat(jobIdsOfInstances.stream().mapToInt(jobId -> view.instancesOfJob(jobId).size()).sum())
+                .isEqualTo(view.instances().size());
+
+        for (Evaluation evaluation : view.evaluations()) {
+            assertThat(view.evaluationsOfJob(evaluation.jobId())).contains(evaluation);
+        }
+        assertThat(view.pendingEvaluations()).containsExactlyInAnyOrderElementsOf(view.evaluations().stream()
+                .filter(evaluation -> evaluation.status() == EvaluationStatus.PENDING).toList());
+
+        for (Job job : view.jobs()) {
+            assertThat(view.jobVersions(job.id())).first().isEqualTo(job);
+            assertThat(view.jobVersions(job.id())).hasSizeLessThanOrEqualTo(ClusterState.JOB_HISTORY_LIMIT)
+                    .isSortedAccordingTo((newer, older) -> Long.compare(older.version(), newer.version()));
+        }
+
+        StateData data = state.toData();
+        assertThat(ClusterState.fromData(data).toData()).isEqualTo(data);
+    }
+}
