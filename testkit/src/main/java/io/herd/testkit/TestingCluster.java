@@ -276,22 +276,35 @@ public final class TestingCluster implements AutoCloseable {
         deleteQuietly(root);
     }
 
-    /** SIGKILLs the process group of every process whose command line mentions {@code directory}. */
+    /**
+     * SIGKILLs every process in the session of a process whose command line mentions {@code directory}: each
+     * task's shim lives under the agent's data directory and leads the task's session, while the task itself
+     * may sit in a process group of its own (tini makes one).
+     */
     public static void killTasksUnder(Path directory) {
         String marker = directory.toString();
+        long self = ProcessHandle.current().pid();
+        java.util.Set<Long> sessions = new java.util.HashSet<>();
         ProcessHandle.allProcesses()
-                .filter(process -> process.pid() != ProcessHandle.current().pid())
-                .filter(process -> commandLine(process.pid()).contains(marker))
-                .forEach(process -> {
-                    try {
-                        new ProcessBuilder("kill", "-KILL", "--", "-" + process.pid()).start().waitFor();
-                    } catch (IOException e) {
-                        // best effort
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    process.destroyForcibly();
-                });
+                .filter(process -> process.pid() != self && commandLine(process.pid()).contains(marker))
+                .forEach(process -> sessionOf(process.pid()).ifPresent(sessions::add));
+        sessions.remove(sessionOf(self).orElse(-1L));
+        ProcessHandle.allProcesses()
+                .filter(process -> process.pid() != self)
+                .filter(process -> sessionOf(process.pid()).map(sessions::contains).orElse(false)
+                        || commandLine(process.pid()).contains(marker))
+                .forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /** Field 6 of /proc/PID/stat, counted after the parenthesised command name (which may hold spaces). */
+    private static Optional<Long> sessionOf(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Optional.of(Long.parseLong(fields[3]));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private static String commandLine(long pid) {

@@ -1,0 +1,125 @@
+package io.herd.agent;
+
+import io.herd.api.ErrorCode;
+import io.herd.api.HerdException;
+import io.herd.api.InstanceState;
+import io.herd.api.InstanceStatusUpdate;
+import io.herd.api.Json;
+import io.herd.api.Node;
+import io.herd.api.TaskState;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The agent's HTTP endpoint: task logs (which the servers proxy), the agent's status and Prometheus metrics.
+ * Routes only translate; the work is in {@link TaskLogs} and {@link AgentInstances}.
+ */
+public final class AgentHttp implements AutoCloseable {
+    private final Javalin app;
+    private final String address;
+
+    /** The answer of {@code GET /v1/agent/status}. */
+    public record AgentStatus(Node node, List<InstanceView> instances) {}
+
+    /** One instance on this node and its tasks (with their pids while they run). */
+    public record InstanceView(String id, String name, String state, String reason, Map<String, TaskState> tasks) {}
+
+    private AgentHttp(Javalin app, String address) {
+        this.app = app;
+        this.address = address;
+    }
+
+    /**
+     * Starts listening on {@code bindAddress} (host:port; port 0 picks a free one).
+     *
+     * @param node supplies the node as registered (null until it is known)
+     */
+    public static AgentHttp start(String bindAddress, TaskLogs logs, AgentInstances instances, Supplier<Node> node) {
+        int colon = bindAddress.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("the agent's http address must be host:port, not " + bindAddress);
+        }
+        String host = bindAddress.substring(0, colon);
+        int port = Integer.parseInt(bindAddress.substring(colon + 1));
+        Javalin app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.concurrency.useVirtualThreads = true;
+            config.routes.get("/v1/instances/{id}/logs/{task}", ctx -> logs(ctx, logs));
+            config.routes.get("/v1/agent/status", ctx -> json(ctx, 200, status(instances, node.get())));
+            config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                    .result(metrics(instances)));
+            config.routes.exception(HerdException.class,
+                    (e, ctx) -> json(ctx, e.code().kind().httpStatus(), e.toResponse()));
+            config.routes.exception(Exception.class, (e, ctx) -> json(ctx, 500,
+                    new HerdException(ErrorCode.INTERNAL, String.valueOf(e.getMessage())).toResponse()));
+        }).start(host, port);
+        String advertisedHost = host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")
+                ? Fingerprint.hostname() : host;
+        return new AgentHttp(app, advertisedHost + ":" + app.port());
+    }
+
+    /** host:port where the agent answers, the port resolved when 0 was asked for. */
+    public String address() {
+        return address;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    private static void logs(Context ctx, TaskLogs logs) {
+        String stream = ctx.queryParam("stream") == null ? "stdout" : ctx.queryParam("stream");
+        long offset;
+        try {
+            offset = ctx.queryParam("offset") == null ? 0 : Long.parseLong(ctx.queryParam("offset"));
+        } catch (NumberFormatException e) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT,
+                    "offset must be a number, not " + ctx.queryParam("offset"));
+        }
+        TaskLogs.Chunk chunk = logs.read(ctx.pathParam("id"), ctx.pathParam("task"), stream, offset);
+        ctx.header("X-Herd-Log-Offset", Long.toString(chunk.nextOffset()));
+        ctx.contentType("application/octet-stream").result(chunk.data());
+    }
+
+    private static AgentStatus status(AgentInstances instances, Node node) {
+        List<InstanceView> views = instances.runners().stream()
+                .map(runner -> {
+                    InstanceStatusUpdate status = runner.status();
+                    return new InstanceView(runner.id(), runner.instance().name(), status.state().wireName(),
+                            status.reason(), status.tasks());
+                })
+                .toList();
+        return new AgentStatus(node, views);
+    }
+
+    static String metrics(AgentInstances instances) {
+        StringBuilder text = new StringBuilder();
+        text.append("# HELP herd_agent_tasks_running Tasks running on this node.\n");
+        text.append("# TYPE herd_agent_tasks_running gauge\n");
+        text.append("herd_agent_tasks_running ").append(instances.tasksRunning()).append('\n');
+        text.append("# HELP herd_agent_instances Instances on this node by state.\n");
+        text.append("# TYPE herd_agent_instances gauge\n");
+        for (InstanceState state : InstanceState.values()) {
+            long count = instances.runners().stream().filter(runner -> runner.state() == state).count();
+            text.append("herd_agent_instances{state=\"").append(state.wireName()).append("\"} ")
+                    .append(count).append('\n');
+        }
+        text.append("# HELP herd_agent_task_restarts_total Task restarts by this agent process.\n");
+        text.append("# TYPE herd_agent_task_restarts_total counter\n");
+        text.append("herd_agent_task_restarts_total ").append(instances.restartsTotal()).append('\n');
+        return text.toString();
+    }
+
+    private static void json(Context ctx, int status, Object body) {
+        ctx.status(status).contentType("application/json").result(Json.write(body));
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

@@ -1,0 +1,200 @@
+package io.herd.agent;
+
+import io.herd.agent.cgroup.Cgroups;
+import io.herd.agent.driver.ExecDriver;
+import io.herd.agent.driver.TaskDriver;
+import io.herd.api.Node;
+import io.herd.client.HerdClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The node process: fingerprints the machine, re-attaches to the tasks an earlier agent process left running,
+ * starts its HTTP endpoint, registers with the servers, then heartbeats, watches its assignments, runs their
+ * tasks and reports their states until closed.
+ */
+public final class HerdAgent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HerdAgent.class);
+    private static final Duration LOG_ROTATION_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration STOP_TIMEOUT = Duration.ofMinutes(2);
+
+    private final AgentConfig config;
+    private final String nodeId;
+    private final HerdClient client;
+    private final StatusReporter reporter;
+    private final AgentInstances instances;
+    private final AgentHttp http;
+    private final TaskLogs logs;
+    /** The node as fingerprinted, once known (the HTTP status shows it). */
+    private final AtomicReference<Node> node;
+    private NodeRegistration registration;
+    private volatile AssignmentWatcher watcher;
+    private Thread logRotation;
+    private volatile boolean closed;
+
+    private HerdAgent(AgentConfig config, String nodeId, HerdClient client, StatusReporter reporter,
+            AgentInstances instances, AgentHttp http, TaskLogs logs, AtomicReference<Node> node) {
+        this.config = config;
+        this.nodeId = nodeId;
+        this.client = client;
+        this.reporter = reporter;
+        this.instances = instances;
+        this.http = http;
+        this.logs = logs;
+        this.node = node;
+    }
+
+    /** Starts an agent and returns once it is registered (retrying until a server answers). */
+    public static HerdAgent start(AgentConfig config) {
+        return start(config, InstantSource.system());
+    }
+
+    public static HerdAgent start(AgentConfig config, InstantSource clock) {
+        AgentStateStore store = new AgentStateStore(config.dataDir());
+        String nodeId = store.nodeId();
+        Cgroups cgroups = Cgroups.detect(Path.of("/sys/fs/cgroup"));
+        Map<String, TaskDriver> drivers = new LinkedHashMap<>();
+        try {
+            Files.createDirectories(store.instancesDir());
+            ExecDriver.create(store.binDir(), cgroups).ifPresent(driver -> drivers.put(driver.name(), driver));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the data directory " + store.dataDir(), e);
+        }
+        log.info("agent {} starting: data {}, drivers {}, cgroups {}", nodeId, store.dataDir(), drivers.keySet(),
+                cgroups.kind());
+
+        HerdClient client = new HerdClient(config.servers());
+        StatusReporter reporter = new StatusReporter(updates -> client.reportInstances(nodeId, updates));
+        String nodeName = Fingerprint.nodeName(config);
+        RunnerContext context = new RunnerContext(drivers, store, clock, nodeName, System.getenv(), reporter::submit,
+                new AtomicLong());
+        AgentInstances instances = new AgentInstances(context, new ServerInstanceSpecs(client));
+        // re-attach before registering, so the first report already says what runs here
+        instances.restore();
+
+        TaskLogs logs = new TaskLogs(store, TaskLogs.DEFAULT_MAX_BYTES, TaskLogs.DEFAULT_KEEP);
+        AtomicReference<Node> node = new AtomicReference<>();
+        AgentHttp http;
+        try {
+            http = AgentHttp.start(config.httpAddress(), logs, instances, node::get);
+        } catch (RuntimeException e) {
+            instances.detachAll();
+            client.close();
+            throw e;
+        }
+        HerdAgent agent = new HerdAgent(config, nodeId, client, reporter, instances, http, logs, node);
+        try {
+            agent.run(clock, drivers);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            agent.close();
+            throw new IllegalStateException("interrupted while registering", e);
+        } catch (RuntimeException e) {
+            agent.close();
+            throw e;
+        }
+        return agent;
+    }
+
+    private void run(InstantSource clock, Map<String, TaskDriver> drivers) throws InterruptedException {
+        Node fingerprinted = Fingerprint.node(config, nodeId, http.address(), drivers.keySet(), clock.instant());
+        node.set(fingerprinted);
+        log.info("node {} ({}): {} at {}, labels {}", fingerprinted.name(), nodeId, fingerprinted.capacity(),
+                fingerprinted.address(), fingerprinted.labels());
+        registration = new NodeRegistration(client, fingerprinted, clock, this::registeredAgain);
+        registration.registerUntilDone();
+        reporter.start();
+        reportEverything();
+        registration.startHeartbeats();
+        watcher = new AssignmentWatcher(client, nodeId, instances::reconcile);
+        watcher.start();
+        logRotation = Thread.ofVirtual().name("herd-log-rotation").start(this::rotateLogs);
+    }
+
+    private void reportEverything() {
+        reporter.submitAll(instances.statuses());
+    }
+
+    private void registeredAgain() {
+        if (watcher != null) {
+            watcher.resetIndex();
+        }
+        reportEverything();
+    }
+
+    private void rotateLogs() {
+        while (!closed) {
+            try {
+                Thread.sleep(LOG_ROTATION_INTERVAL);
+            } catch (InterruptedException e) {
+                return;
+            }
+            logs.rotateAll();
+        }
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** host:port of the agent's HTTP endpoint (a requested port 0 resolved). */
+    public String httpAddress() {
+        return http.address();
+    }
+
+    public Node node() {
+        return node.get();
+    }
+
+    /** The instances this agent runs (for tests and {@code herd dev}). */
+    public AgentInstances instances() {
+        return instances;
+    }
+
+    /**
+     * Stops the loops and the HTTP endpoint. Tasks are stopped only when {@link AgentConfig#stopTasksOnClose()};
+     * otherwise they keep running for the next agent process to re-attach.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (watcher != null) {
+            watcher.close();
+        }
+        if (registration != null) {
+            registration.close();
+        }
+        if (logRotation != null) {
+            logRotation.interrupt();
+        }
+        if (config.stopTasksOnClose()) {
+            instances.stopAll("agent shut down", STOP_TIMEOUT);
+            try {
+                reporter.flush(Duration.ofSeconds(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else {
+            instances.detachAll();
+        }
+        reporter.close();
+        http.close();
+        client.close();
+        log.info("agent {} stopped{}", nodeId,
+                config.stopTasksOnClose() ? " with its tasks" : "; its tasks keep running");
+    }
+}

@@ -1,0 +1,40 @@
+package io.herd.agent;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TaskEnvironmentTest {
+    @Test
+    void expandsKnownReferencesAndLeavesUnknownOnesAlone() {
+        Map<String, String> env = Map.of("HERD_PORT_HTTP", "8080", "NAME", "a$b\\c");
+        assertThat(TaskEnvironment.expand("--port=${HERD_PORT_HTTP}", env)).isEqualTo("--port=8080");
+        assertThat(TaskEnvironment.expand("${NAME}/${MISSING}/$NAME", env)).isEqualTo("a$b\\c/${MISSING}/$NAME");
+        assertThat(TaskEnvironment.expand("plain", env)).isEqualTo("plain");
+    }
+
+    @Test
+    void portVariableNames() {
+        assertThat(TaskEnvironment.portVariable("http")).isEqualTo("HERD_PORT_HTTP");
+        assertThat(TaskEnvironment.portVariable("admin-api")).isEqualTo("HERD_PORT_ADMIN_API");
+    }
+
+    @Test
+    void passesOnlySomeAgentVariablesAndTaskEnvWins() {
+        var instance = AgentFixture.instance(Map.of("http", 9000));
+        var task = AgentFixture.task("web", "sh", List.of(), Map.of("PATH", "/opt/bin:${PATH}", "URL",
+                "http://localhost:${HERD_PORT_HTTP}/"), io.herd.api.Resources.ZERO, java.time.Duration.ofSeconds(1));
+        Map<String, String> env = TaskEnvironment.build(Map.of("PATH", "/usr/bin", "SECRET_TOKEN", "x"), instance, task,
+                "n1", Path.of("/d/t"), Path.of("/d/a"));
+        assertThat(env).doesNotContainKey("SECRET_TOKEN")
+                .containsEntry("PATH", "/opt/bin:/usr/bin")
+                .containsEntry("URL", "http://localhost:9000/")
+                .containsEntry("HERD_TASK_DIR", "/d/t")
+                .containsEntry("HERD_ALLOC_DIR", "/d/a")
+                .containsEntry("HERD_NODE", "n1");
+    }
+}
