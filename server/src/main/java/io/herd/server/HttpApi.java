@@ -65,7 +65,9 @@ final class HttpApi implements AutoCloseable {
                 writeError(ctx, new HerdException(ErrorCode.INTERNAL, "internal error: " + error));
             });
             config.routes.error(404, ctx -> {
-                if (ctx.result() == null || ctx.result().isEmpty()) {
+                // Our own not-found answers are already JSON; anything else is Javalin's "no such route".
+                String responseType = ctx.res().getContentType();
+                if (responseType == null || !responseType.startsWith("application/json")) {
                     writeError(ctx, new HerdException(ErrorCode.ROUTE_NOT_FOUND,
                             "no such endpoint: " + ctx.method() + " " + ctx.path() + " (see docs/api.md)"));
                 }

@@ -1,0 +1,49 @@
+package io.herd.cli;
+
+import io.herd.api.PortRange;
+import picocli.CommandLine.Option;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** The node options shared by {@code herd agent} and {@code herd dev}. */
+final class AgentOptions {
+    /** Attributes that constraints read from the node itself; a label of that name could never match. */
+    private static final Set<String> RESERVED_LABELS = Set.of("id", "name");
+
+    @Option(names = "--name", paramLabel = "NAME", description = "Node name (default: the hostname).")
+    String name;
+
+    @Option(names = "--label", paramLabel = "KEY=VALUE",
+            description = "A node label such as zone=a or rack=r1; repeat for several.")
+    Map<String, String> labels = new LinkedHashMap<>();
+
+    @Option(names = "--port-range", paramLabel = "FIRST-LAST", defaultValue = "20000-32000",
+            converter = Converters.PortRangeConverter.class,
+            description = "Host ports handed to named task ports (default: ${DEFAULT-VALUE}).")
+    PortRange portRange;
+
+    /** Null when fine, else what is wrong with the labels. */
+    String labelProblem() {
+        for (Map.Entry<String, String> label : labels.entrySet()) {
+            String key = label.getKey().startsWith("node.") ? label.getKey().substring("node.".length())
+                    : label.getKey();
+            if (key.isBlank()) {
+                return "--label needs a key: KEY=VALUE";
+            }
+            if (RESERVED_LABELS.contains(key)) {
+                return "--label " + key + " is reserved (node." + key + " is built in)";
+            }
+        }
+        return null;
+    }
+
+    /** Labels as constraints name them, without the optional {@code node.} prefix. */
+    Map<String, String> normalizedLabels() {
+        Map<String, String> normalized = new LinkedHashMap<>();
+        labels.forEach((key, value) ->
+                normalized.put(key.startsWith("node.") ? key.substring("node.".length()) : key, value));
+        return normalized;
+    }
+}

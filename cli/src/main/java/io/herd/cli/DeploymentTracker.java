@@ -1,0 +1,178 @@
+package io.herd.cli;
+
+import io.herd.api.DesiredStatus;
+import io.herd.api.Evaluation;
+import io.herd.api.EvaluationStatus;
+import io.herd.api.Group;
+import io.herd.api.Instance;
+import io.herd.api.InstanceState;
+import io.herd.api.Job;
+import io.herd.api.JobType;
+import io.herd.api.PlacementFailure;
+import io.herd.api.TaskStatus;
+import io.herd.api.wire.JobStatus;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Follows one submitted job version until it is deployed or cannot be, from successive {@link JobStatus}
+ * snapshots. It does no I/O and reads no clock, so every decision is testable with hand-made snapshots.
+ *
+ * <p>Deployed means: the scheduler has processed the submission (no evaluation pending), every group has exactly
+ * {@code count} instances that the server wants running and whose tasks all run (for batch jobs, or that completed), and
+ * no instance the server asked to stop is still alive. Instance versions are deliberately not compared: a change
+ * of {@code count} alone may keep instances of the previous version, and they are as good as new ones.
+ */
+final class DeploymentTracker {
+    private static final Comparator<Instance> ORDER = Comparator.comparing(Instance::group)
+            .thenComparingInt(Instance::index)
+            .thenComparing(instance -> instance.createTime() == null ? Instant.EPOCH : instance.createTime());
+
+    private final long version;
+    private final String evaluationId;
+    private final Map<String, String> lastPhrases = new HashMap<>();
+    private final Set<String> terminalAtStart = new HashSet<>();
+    private boolean started;
+
+    /**
+     * @param version      the job version that was submitted
+     * @param evaluationId the evaluation the submission created, or null when the spec was unchanged
+     */
+    DeploymentTracker(long version, String evaluationId) {
+        this.version = version;
+        this.evaluationId = evaluationId;
+    }
+
+    sealed interface Outcome {}
+
+    record InProgress() implements Outcome {}
+
+    record Deployed() implements Outcome {}
+
+    record Blocked(List<PlacementFailure> failures, String description) implements Outcome {}
+
+    record EvaluationFailed(String description) implements Outcome {}
+
+    record InstanceFailed(Instance instance) implements Outcome {}
+
+    /** Someone submitted a newer version while we were waiting. */
+    record Superseded(long newVersion) implements Outcome {}
+
+    record JobStopped() implements Outcome {}
+
+    /**
+     * What one snapshot tells: the progress lines to print (one per instance whose state changed), the outcome
+     * so far, and how many of the {@code desired} instances are ready.
+     */
+    record Observation(List<String> lines, Outcome outcome, int ready, int desired) {}
+
+    Observation observe(JobStatus status) {
+        requireNonNull(status, "status is null");
+        Job job = status.job();
+        List<Instance> instances = status.instances() == null ? List.of() : status.instances();
+        List<String> lines = progressLines(instances);
+        started = true;
+
+        int desired = 0;
+        int ready = 0;
+        boolean groupsReady = true;
+        for (Group group : job.groups()) {
+            long counted = instances.stream()
+                    .filter(instance -> instance.group().equals(group.name()))
+                    .filter(instance -> isReady(instance, job.type()))
+                    .count();
+            desired += group.count();
+            ready += (int) Math.min(counted, group.count());
+            groupsReady &= counted == group.count();
+        }
+        return new Observation(lines, outcome(job, instances, status.evaluations(), groupsReady), ready, desired);
+    }
+
+    private Outcome outcome(Job job, List<Instance> instances, List<Evaluation> evaluations, boolean groupsReady) {
+        if (job.version() > version) {
+            return new Superseded(job.version());
+        }
+        if (job.version() < version) {
+            return new InProgress(); // this replica has not applied the submission yet
+        }
+        if (job.stopped()) {
+            return new JobStopped();
+        }
+        for (Instance instance : instances) {
+            if (instance.state() == InstanceState.FAILED && instance.jobVersion() == version
+                    && !terminalAtStart.contains(instance.id())) {
+                return new InstanceFailed(instance);
+            }
+        }
+        List<Evaluation> recent = evaluations == null ? List.of() : evaluations;
+        boolean anyPending = recent.stream().anyMatch(evaluation -> evaluation.status() == EvaluationStatus.PENDING);
+        // The submission's own evaluation is visible at the index the submission returned, so an empty list
+        // means "not processed yet" only when the submission created one.
+        boolean scheduled = !anyPending && (evaluationId == null || !recent.isEmpty());
+        if (!scheduled) {
+            return new InProgress();
+        }
+        Evaluation newest = recent.isEmpty() ? null : recent.getFirst();
+        if (newest != null && newest.status() == EvaluationStatus.FAILED) {
+            return new EvaluationFailed(newest.statusDescription());
+        }
+        if (newest != null && newest.status() == EvaluationStatus.BLOCKED) {
+            return new Blocked(newest.failures(), newest.statusDescription());
+        }
+        boolean stopsPending = instances.stream()
+                .anyMatch(instance -> instance.desired() == DesiredStatus.STOP && !instance.state().isTerminal());
+        return groupsReady && !stopsPending ? new Deployed() : new InProgress();
+    }
+
+    /**
+     * Running means every task runs: between a task's exit and its restart the instance still says running, and a
+     * crash-looping instance must not count.
+     */
+    private static boolean isReady(Instance instance, JobType type) {
+        if (instance.desired() != DesiredStatus.RUN) {
+            return false;
+        }
+        boolean tasksRunning = instance.tasks().values().stream().allMatch(task -> task.status() == TaskStatus.RUNNING);
+        return instance.state() == InstanceState.RUNNING && tasksRunning
+                || type == JobType.BATCH && instance.state() == InstanceState.COMPLETE;
+    }
+
+    /**
+     * One line per instance whose phrase changed since the last snapshot. On the first snapshot, instances that
+     * already ended are history and stay quiet.
+     */
+    private List<String> progressLines(List<Instance> instances) {
+        List<Instance> sorted = new ArrayList<>(instances);
+        sorted.sort(ORDER);
+        int nameWidth = sorted.stream().mapToInt(instance -> instance.name().length()).max().orElse(0);
+        List<String> lines = new ArrayList<>();
+        for (Instance instance : sorted) {
+            String phrase = Formats.instancePhrase(instance);
+            if (instance.jobVersion() != version) {
+                phrase += " [version " + instance.jobVersion() + "]";
+            }
+            String previous = lastPhrases.put(instance.id(), phrase);
+            if (!started && instance.state().isTerminal()) {
+                terminalAtStart.add(instance.id());
+                continue;
+            }
+            if (!phrase.equals(previous)) {
+                lines.add(line(instance.name(), nameWidth, phrase));
+            }
+        }
+        return lines;
+    }
+
+    static String line(String name, int nameWidth, String phrase) {
+        return "  " + name + " ".repeat(Math.max(0, nameWidth - name.length())) + "  " + phrase;
+    }
+}

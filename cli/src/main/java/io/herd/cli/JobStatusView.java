@@ -1,0 +1,147 @@
+package io.herd.cli;
+
+import io.herd.api.DesiredStatus;
+import io.herd.api.Evaluation;
+import io.herd.api.Group;
+import io.herd.api.Instance;
+import io.herd.api.InstanceState;
+import io.herd.api.Job;
+import io.herd.api.JobType;
+import io.herd.api.PlacementFailure;
+import io.herd.api.TaskState;
+import io.herd.api.TaskStatus;
+import io.herd.api.wire.JobStatus;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code herd status JOB} shows, as one value: printed as a table for people, serialized with
+ * {@link io.herd.api.Json} (snake_case) for {@code -o json}. Instances are ordered by group and index, the newest
+ * first among those sharing an index, so a replacement sits just above the instance it replaced.
+ */
+record JobStatusView(
+        String id,
+        String app,
+        String name,
+        JobType type,
+        int priority,
+        long version,
+        boolean stopped,
+        int desiredInstances,
+        int runningInstances,
+        int completeInstances,
+        List<InstanceView> instances,
+        List<PlacementFailureView> placementFailures) {
+
+    record InstanceView(
+            String id,
+            String name,
+            String group,
+            int index,
+            String node,
+            String nodeId,
+            InstanceState state,
+            DesiredStatus desired,
+            long version,
+            Map<String, Integer> ports,
+            String reason,
+            Map<String, TaskView> tasks,
+            Instant createTime) {}
+
+    record TaskView(TaskStatus state, Long pid, Integer exitCode, int restarts, String reason, String message) {}
+
+    record PlacementFailureView(String group, int unplaced, int nodesEvaluated, Map<String, Integer> reasons,
+            String summary) {}
+
+    private static final Comparator<Instance> ORDER = Comparator.comparing(Instance::group)
+            .thenComparingInt(Instance::index)
+            .thenComparing(Comparator.comparing(
+                    (Instance instance) -> instance.createTime() == null ? Instant.EPOCH : instance.createTime())
+                    .reversed());
+
+    static JobStatusView of(JobStatus status) {
+        Job job = status.job();
+        List<Instance> sorted = new ArrayList<>(status.instances() == null ? List.of() : status.instances());
+        sorted.sort(ORDER);
+        List<InstanceView> instances = sorted.stream().map(JobStatusView::instanceView).toList();
+        List<Evaluation> evaluations = status.evaluations() == null ? List.of() : status.evaluations();
+        List<PlacementFailureView> failures = evaluations.isEmpty() ? List.of()
+                : evaluations.getFirst().failures().stream().map(JobStatusView::failureView).toList();
+        int desired = job.stopped() ? 0 : job.groups().stream().mapToInt(Group::count).sum();
+        int running = count(sorted, InstanceState.RUNNING);
+        int complete = count(sorted, InstanceState.COMPLETE);
+        return new JobStatusView(job.id(), job.app(), job.name(), job.type(), job.priority(), job.version(),
+                job.stopped(), desired, running, complete, instances, failures);
+    }
+
+    private static int count(List<Instance> instances, InstanceState state) {
+        return (int) instances.stream()
+                .filter(instance -> instance.desired() == DesiredStatus.RUN && instance.state() == state)
+                .count();
+    }
+
+    private static InstanceView instanceView(Instance instance) {
+        Map<String, TaskView> tasks = new LinkedHashMap<>();
+        instance.tasks().forEach((name, task) -> tasks.put(name, taskView(task)));
+        return new InstanceView(instance.id(), instance.name(), instance.group(), instance.index(),
+                instance.nodeName() == null || instance.nodeName().isBlank() ? instance.nodeId() : instance.nodeName(),
+                instance.nodeId(), instance.state(), instance.desired(), instance.jobVersion(),
+                instance.ports(), instance.reason(), tasks, instance.createTime());
+    }
+
+    private static TaskView taskView(TaskState task) {
+        TaskStatus state = task.status() == null ? TaskStatus.PENDING : task.status();
+        // A pid is only meaningful while the process runs; a dead task's last pid would mislead scripts.
+        Long pid = state == TaskStatus.RUNNING ? task.pid() : null;
+        return new TaskView(state, pid, task.exitCode(), task.restarts(), task.reason(), task.message());
+    }
+
+    private static PlacementFailureView failureView(PlacementFailure failure) {
+        return new PlacementFailureView(failure.group(), failure.unplaced(), failure.nodesEvaluated(),
+                failure.reasons(), failure.summary());
+    }
+
+    String status() {
+        return stopped ? "stopped" : "running";
+    }
+
+    /** The header, the instance table and the pending reasons, as lines. */
+    List<String> lines(Instant now) {
+        List<String> lines = new ArrayList<>();
+        TableWriter header = new TableWriter("", "");
+        header.row("Job:", id);
+        header.row("Type:", type.wireName());
+        header.row("Priority:", priority);
+        header.row("Version:", version);
+        header.row("Status:", status() + ", " + runningInstances + "/" + desiredInstances + " instances running"
+                + (completeInstances > 0 ? ", " + completeInstances + " complete" : ""));
+        List<String> headerLines = header.lines();
+        lines.addAll(headerLines.subList(1, headerLines.size()));
+        lines.add("");
+        if (instances.isEmpty()) {
+            lines.add("No instances.");
+        } else {
+            TableWriter table = new TableWriter("ID", "NAME", "NODE", "STATE", "DESIRED", "VERSION", "PORTS", "AGE",
+                    "REASON");
+            for (InstanceView instance : instances) {
+                table.row(Formats.shortId(instance.id()), instance.name(), instance.node(),
+                        instance.state().wireName(), instance.desired().wireName(), instance.version(),
+                        Formats.ports(instance.ports()), Formats.age(instance.createTime(), now), instance.reason());
+            }
+            lines.addAll(table.lines());
+        }
+        if (!placementFailures.isEmpty()) {
+            lines.add("");
+            for (PlacementFailureView failure : placementFailures) {
+                lines.add("Pending: cannot place " + Formats.plural(failure.unplaced(), "instance") + " of group "
+                        + failure.group() + ": " + failure.summary());
+            }
+        }
+        return lines;
+    }
+}

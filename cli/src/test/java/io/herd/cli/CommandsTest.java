@@ -1,0 +1,344 @@
+package io.herd.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herd.api.DesiredStatus;
+import io.herd.api.ErrorCode;
+import io.herd.api.Evaluation;
+import io.herd.api.EvaluationStatus;
+import io.herd.api.EvaluationTrigger;
+import io.herd.api.Instance;
+import io.herd.api.InstanceState;
+import io.herd.api.Job;
+import io.herd.api.JobType;
+import io.herd.api.Json;
+import io.herd.api.PlacementFailure;
+import io.herd.api.TaskState;
+import io.herd.api.TaskStatus;
+import io.herd.api.wire.JobStatus;
+import io.herd.api.wire.JobSummary;
+import io.herd.api.wire.SubmitJobResponse;
+import io.herd.testkit.FakeClock;
+import io.herd.testkit.Instances;
+import io.herd.testkit.Jobs;
+import io.herd.testkit.Nodes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.herd.cli.FakeHerdApi.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The client commands end to end over HTTP, against a fake API that answers as the servers do. */
+class CommandsTest {
+    private static final String SPEC = """
+            job: hello
+            app: demo
+            groups:
+              - name: web
+                count: 2
+                tasks:
+                  - name: server
+                    driver: exec
+                    config: {command: /usr/bin/python3, args: ["-m", "http.server", "${HERD_PORT_HTTP}"]}
+                    ports: [http]
+            """;
+    private static final Job HELLO = Jobs.job("hello").app("demo").version(1)
+            .group(Jobs.group("web").count(2).task(Jobs.task("server").ports("http"))).build();
+
+    private final FakeHerdApi api = new FakeHerdApi();
+    private final ByteArrayOutputStream logOutput = new ByteArrayOutputStream();
+
+    record Result(int exitCode, String out, String err) {}
+
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    @Test
+    void statusListsJobs() {
+        api.on("GET", "/v1/jobs", request -> json(List.of(
+                new JobSummary("demo/hello", "demo", "hello", JobType.SERVICE, 200, 3, false, 3, 3, 0, 0),
+                new JobSummary("demo/compute", "demo", "compute", JobType.BATCH, 100, 1, true, 1, 0, 0, 0))));
+        Result result = run("status");
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).isEqualTo("""
+                ID            TYPE     VERSION  STATUS   INSTANCES
+                demo/compute  batch    1        stopped  0/1
+                demo/hello    service  3        running  3/3
+                """);
+
+        JsonNode json = readJson(run("status", "-o", "json").out());
+        assertThat(json.isArray()).isTrue();
+        assertThat(json.get(1).get("id").asText()).isEqualTo("demo/hello");
+    }
+
+    @Test
+    void statusOfAJobByBareName() {
+        api.on("GET", "/v1/jobs", request -> json(List.of(
+                new JobSummary("demo/hello", "demo", "hello", JobType.SERVICE, 200, 2, false, 3, 1, 1, 1))));
+        api.on("GET", "/v1/jobs/demo/hello", request -> json(JobStatusViewTest.helloStatus()));
+        Result table = run("status", "hello");
+        assertThat(table.exitCode()).isZero();
+        assertThat(table.out()).startsWith("Job:       demo/hello\n")
+                .contains("3f2a9c1b  hello.web[0]  node-a-id  running")
+                .contains("Pending: cannot place 1 instance of group web: 2 nodes: insufficient memory; 1 node: missing label zone=b");
+
+        JsonNode json = readJson(run("status", "hello", "-o", "json").out());
+        assertThat(json.get("instances").get(0).get("tasks").get("server").get("pid").asLong()).isEqualTo(41237);
+    }
+
+    @Test
+    void errorsFromTheServerKeepTheirCodeAndExitCode() {
+        api.on("GET", "/v1/jobs", request -> json(List.of()));
+        Result missing = run("status", "nope");
+        assertThat(missing.exitCode()).isEqualTo(3);
+        assertThat(missing.err()).isEqualTo("Error: no job named nope; list jobs with 'herd status'\n");
+
+        api.on("GET", "/v1/jobs/demo/nope", request -> FakeHerdApi.error(ErrorCode.JOB_NOT_FOUND, "job demo/nope does not exist"));
+        assertThat(run("status", "demo/nope").err()).isEqualTo("Error: job demo/nope does not exist\n");
+
+        api.on("GET", "/v1/instances/ab", request -> FakeHerdApi.error(ErrorCode.AMBIGUOUS_ID, "ab matches 2 instances"));
+        Result ambiguous = run("logs", "ab");
+        assertThat(ambiguous.exitCode()).isEqualTo(4);
+        assertThat(ambiguous.err()).isEqualTo("Error: ab matches 2 instances\n");
+    }
+
+    @Test
+    void nodesAsTableAndJson() {
+        api.on("GET", "/v1/nodes", request -> json(List.of(
+                Nodes.node("node-b").id("bbbbbbbb-1111").address("127.0.0.1:7711").label("zone", "b").build(),
+                Nodes.node("node-a").id("aaaaaaaa-2222").address("127.0.0.1:7710").cpu("2").memory("4Gi")
+                        .label("zone", "a").label("rack", "r1").build())));
+        Result table = run("nodes");
+        assertThat(table.out()).isEqualTo("""
+                ID        NAME    STATUS  ADDRESS         CPU  MEMORY  LABELS
+                aaaaaaaa  node-a  ready   127.0.0.1:7710  2    4Gi     rack=r1,zone=a
+                bbbbbbbb  node-b  ready   127.0.0.1:7711  4    8Gi     zone=b
+                """);
+        JsonNode json = readJson(run("nodes", "-o", "json").out());
+        assertThat(json.get(0).get("id").asText()).isEqualTo("aaaaaaaa-2222");
+        assertThat(json.get(0).get("name").asText()).isEqualTo("node-a");
+        assertThat(json.get(0).get("status").asText()).isEqualTo("ready");
+    }
+
+    @Test
+    void upSubmitsAndPrintsEachTransitionUntilEveryInstanceRuns(@TempDir Path directory) throws Exception {
+        Path spec = Files.writeString(directory.resolve("hello.yaml"), SPEC);
+        api.on("POST", "/v1/jobs", request -> json(new SubmitJobResponse("demo/hello", 1, "eval-1", true, 10)));
+        AtomicInteger reads = new AtomicInteger();
+        Instance pending0 = instance(0).state(InstanceState.PENDING).build();
+        Instance pending1 = instance(1).state(InstanceState.PENDING).build();
+        List<JobStatus> snapshots = List.of(
+                new JobStatus(HELLO, List.of(), List.of(evaluation(EvaluationStatus.PENDING))),
+                new JobStatus(HELLO, List.of(pending0, pending1), List.of(evaluation(EvaluationStatus.COMPLETE))),
+                new JobStatus(HELLO, List.of(running(0, 41237, 20513), running(1, 41240, 20514)),
+                        List.of(evaluation(EvaluationStatus.COMPLETE))));
+        api.on("GET", "/v1/jobs/demo/hello", request -> {
+            int read = Math.min(reads.getAndIncrement(), snapshots.size() - 1);
+            return json(snapshots.get(read), 10 + read);
+        });
+
+        Result result = run("up", spec.toString());
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).startsWith("""
+                Submitted job demo/hello version 1
+                  hello.web[0]  pending on node-a
+                  hello.web[1]  pending on node-a
+                  hello.web[0]  running on node-a (pid 41237, port http=20513)
+                  hello.web[1]  running on node-a (pid 41240, port http=20514)
+                2/2 instances running after""");
+        assertThat(api.requests().getFirst().body()).isEqualTo(SPEC);
+        assertThat(api.requests().get(1).query()).containsEntry("index", "9");
+    }
+
+    @Test
+    void upFailsWithThePlacementReasonsAndKeepsTheJob(@TempDir Path directory) throws Exception {
+        Path spec = Files.writeString(directory.resolve("hello.yaml"), SPEC);
+        api.on("POST", "/v1/jobs", request -> json(new SubmitJobResponse("demo/hello", 1, "eval-1", true, 10)));
+        PlacementFailure failure = new PlacementFailure("web", 2, 3, Map.of("insufficient memory", 3));
+        Evaluation blocked = new Evaluation("eval-1", HELLO.id(), EvaluationTrigger.JOB_REGISTER,
+                EvaluationStatus.BLOCKED, null, List.of(failure), FakeClock.DEFAULT_START, FakeClock.DEFAULT_START);
+        api.on("GET", "/v1/jobs/demo/hello", request -> json(new JobStatus(HELLO, List.of(), List.of(blocked)), 11));
+
+        Result result = run("up", spec.toString());
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).isEqualTo("""
+                Error: cannot place 2 instances of group web: 3 nodes: insufficient memory
+                The job is kept: its instances are placed as soon as nodes can take them. 'herd down demo/hello' removes it.
+                """);
+    }
+
+    @Test
+    void upFailsWhenAnInstanceFailsAndPointsToItsLogs(@TempDir Path directory) throws Exception {
+        Path spec = Files.writeString(directory.resolve("hello.yaml"), SPEC);
+        api.on("POST", "/v1/jobs", request -> json(new SubmitJobResponse("demo/hello", 1, "eval-1", true, 10)));
+        AtomicInteger reads = new AtomicInteger();
+        Instance failed = instance(1).state(InstanceState.FAILED).reason("task server exited with code 2").build();
+        api.on("GET", "/v1/jobs/demo/hello", request -> json(reads.getAndIncrement() == 0
+                ? new JobStatus(HELLO, List.of(), List.of(evaluation(EvaluationStatus.PENDING)))
+                : new JobStatus(HELLO, List.of(running(0, 1, 2), failed), List.of(evaluation(EvaluationStatus.COMPLETE))), 11));
+
+        Result result = run("up", spec.toString());
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.out()).contains("  hello.web[1]  failed on node-a: task server exited with code 2");
+        assertThat(result.err()).isEqualTo("""
+                Error: instance hello.web[1] (instance) failed: task server exited with code 2
+                See its output with: herd logs instance
+                """);
+    }
+
+    @Test
+    void upTimesOut(@TempDir Path directory) throws Exception {
+        Path spec = Files.writeString(directory.resolve("hello.yaml"), SPEC);
+        api.on("POST", "/v1/jobs", request -> json(new SubmitJobResponse("demo/hello", 1, null, false, 10)));
+        api.on("GET", "/v1/jobs/demo/hello", request -> json(
+                new JobStatus(HELLO, List.of(running(0, 1, 2)), List.of(evaluation(EvaluationStatus.COMPLETE))), 10));
+
+        Result result = run("up", "--timeout", "700ms", spec.toString());
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.out()).startsWith("Job demo/hello unchanged, version 1\n");
+        assertThat(result.err()).startsWith("Error: timed out after 0.7s: 1/2 instances running\n");
+    }
+
+    @Test
+    void upDetached(@TempDir Path directory) throws Exception {
+        Path spec = Files.writeString(directory.resolve("hello.yaml"), SPEC);
+        api.on("POST", "/v1/jobs", request -> json(new SubmitJobResponse("demo/hello", 4, "eval-4", true, 10)));
+        Result result = run("up", "--detach", spec.toString());
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).isEqualTo("Submitted job demo/hello version 4\n");
+        assertThat(api.requests()).hasSize(1);
+    }
+
+    @Test
+    void downStopsAndWaitsUntilEveryInstanceEnded() {
+        api.on("GET", "/v1/jobs", request -> json(List.of(
+                new JobSummary("demo/hello", "demo", "hello", JobType.SERVICE, 200, 1, false, 2, 2, 0, 0))));
+        AtomicInteger reads = new AtomicInteger();
+        Instance stopped0 = instance(0).desired(DesiredStatus.STOP).state(InstanceState.COMPLETE).build();
+        Instance stopped1 = instance(1).desired(DesiredStatus.STOP).state(InstanceState.COMPLETE).build();
+        api.on("GET", "/v1/jobs/demo/hello", request -> switch (reads.getAndIncrement()) {
+            case 0 -> json(new JobStatus(HELLO, List.of(running(0, 1, 2), running(1, 3, 4)), List.of()), 10);
+            case 1 -> json(new JobStatus(HELLO.withStopped(true),
+                    List.of(stopped0, instance(1).desired(DesiredStatus.STOP).port("http", 4)
+                            .task("server", new TaskState(TaskStatus.RUNNING, 3L, null, null, null, 0, null, null)).build()),
+                    List.of()), 11);
+            default -> json(new JobStatus(HELLO.withStopped(true), List.of(stopped0, stopped1), List.of()), 12);
+        });
+        api.on("DELETE", "/v1/jobs/demo/hello", request -> json(new SubmitJobResponse("demo/hello", 1, "eval-2", true, 11)));
+
+        Result result = run("down", "hello");
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).startsWith("""
+                Stopping job demo/hello (2 instances)
+                  hello.web[0]  complete on node-a (exit 0)
+                  hello.web[1]  stopping on node-a
+                  hello.web[1]  complete on node-a (exit 0)
+                Stopped job demo/hello after""");
+    }
+
+    @Test
+    void logsPrintsTheOnlyTasksOutput() {
+        byte[] log = "line 1\nline 2\nline 3\n".getBytes(StandardCharsets.UTF_8);
+        api.on("GET", "/v1/instances/3f2a", request -> json(running(0, 1, 2)));
+        api.on("GET", "/v1/instances/instance-0/logs/server", request -> FakeHerdApi.logBytes(log, request));
+
+        Result all = run("logs", "3f2a");
+        assertThat(all.exitCode()).as(all.err()).isZero();
+        assertThat(logOutput.toString(StandardCharsets.UTF_8)).isEqualTo("line 1\nline 2\nline 3\n");
+
+        logOutput.reset();
+        assertThat(run("logs", "3f2a", "--tail", "2", "--stderr").exitCode()).isZero();
+        assertThat(logOutput.toString(StandardCharsets.UTF_8)).isEqualTo("line 2\nline 3\n");
+        assertThat(api.requests().getLast().query()).containsEntry("stream", "stderr").containsEntry("offset", "-4096");
+    }
+
+    @Test
+    void logsFollowsUntilTheInstanceEnded() {
+        StringBuilder log = new StringBuilder("first\n");
+        AtomicInteger instanceReads = new AtomicInteger();
+        api.on("GET", "/v1/instances/3f2a", request -> json(running(0, 1, 2)));
+        api.on("GET", "/v1/instances/instance-0", request -> {
+            int read = instanceReads.incrementAndGet();
+            if (read == 2) {
+                log.append("second\n"); // written while the instance still runs
+            }
+            return json(read < 3 ? running(0, 1, 2) : instance(0).state(InstanceState.COMPLETE).build());
+        });
+        api.on("GET", "/v1/instances/instance-0/logs/server",
+                request -> FakeHerdApi.logBytes(log.toString().getBytes(StandardCharsets.UTF_8), request));
+
+        Result result = run("logs", "3f2a/server", "-f");
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(logOutput.toString(StandardCharsets.UTF_8)).isEqualTo("first\nsecond\n");
+        assertThat(instanceReads.get()).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void logsOfAnInstanceWithSeveralTasksNeedsOne() {
+        Job twoTasks = Jobs.job("hello").app("demo")
+                .group(Jobs.group("web").task(Jobs.task("server")).task(Jobs.task("sidecar"))).build();
+        api.on("GET", "/v1/instances/3f2a", request -> json(Instances.instance(twoTasks, "web", 0).id("instance-0").build()));
+        Result result = run("logs", "3f2a");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).isEqualTo(
+                "Error: instance hello.web[0] has 2 tasks (server, sidecar); choose one as 3f2a/TASK\n");
+    }
+
+    private Result run(String... args) {
+        String[] withAddress = new String[args.length + 2];
+        System.arraycopy(args, 0, withAddress, 0, args.length);
+        withAddress[args.length] = "--address";
+        withAddress[args.length + 1] = api.address();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                K created = CommandLine.defaultFactory().create(type);
+                if (created instanceof LogsCommand logs) {
+                    logs.sink = logOutput;
+                }
+                return created;
+            }
+        };
+        int exitCode = Main.run(withAddress, new PrintWriter(out), new PrintWriter(err), factory);
+        return new Result(exitCode, out.toString().replace(System.lineSeparator(), "\n"),
+                err.toString().replace(System.lineSeparator(), "\n"));
+    }
+
+    private static Instances.Builder instance(int index) {
+        return Instances.instance(HELLO, "web", index).id(index == 0 ? "instance-0" : "instance").node("node-a");
+    }
+
+    private static Instance running(int index, long pid, int port) {
+        return instance(index).port("http", port)
+                .task("server", new TaskState(TaskStatus.RUNNING, pid, null, null, null, 0, FakeClock.DEFAULT_START, null))
+                .build();
+    }
+
+    private static Evaluation evaluation(EvaluationStatus status) {
+        return new Evaluation("eval-1", HELLO.id(), EvaluationTrigger.JOB_REGISTER, status, null, List.of(),
+                FakeClock.DEFAULT_START, FakeClock.DEFAULT_START);
+    }
+
+    private static JsonNode readJson(String text) {
+        try {
+            return Json.mapper().readTree(text);
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + text, e);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.herd.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herd.api.DesiredStatus;
+import io.herd.api.Evaluation;
+import io.herd.api.EvaluationStatus;
+import io.herd.api.EvaluationTrigger;
+import io.herd.api.Instance;
+import io.herd.api.InstanceState;
+import io.herd.api.Job;
+import io.herd.api.JobType;
+import io.herd.api.Json;
+import io.herd.api.PlacementFailure;
+import io.herd.api.TaskState;
+import io.herd.api.TaskStatus;
+import io.herd.api.wire.JobStatus;
+import io.herd.testkit.FakeClock;
+import io.herd.testkit.Instances;
+import io.herd.testkit.Jobs;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code herd status JOB}: the JSON shape scripts rely on, and the table people read. */
+class JobStatusViewTest {
+    private static final Instant START = FakeClock.DEFAULT_START;
+
+    static final Job HELLO = Jobs.job("hello").app("demo").version(2)
+            .group(Jobs.group("web").count(3).task(Jobs.task("server").ports("http")))
+            .build();
+
+    static JobStatus helloStatus() {
+        Instance running = Instances.instance(HELLO, "web", 0).id("3f2a9c1b-0000-4000-8000-000000000001")
+                .node("node-a-id").port("http", 20513)
+                .task("server", new TaskState(TaskStatus.RUNNING, 41237L, null, null, null, 1, START, null))
+                .createTime(START.plusSeconds(10)).build();
+        Instance failed = Instances.instance(HELLO, "web", 1).id("77aa0000-0000-4000-8000-000000000002")
+                .node("node-b-id").state(InstanceState.FAILED).reason("task server exited with code 3")
+                .task("server", new TaskState(TaskStatus.DEAD, 41300L, 3, "Error", "exit status 3", 3, START, START))
+                .jobVersion(1).createTime(START).build();
+        Instance replacement = Instances.instance(HELLO, "web", 1).id("88bb0000-0000-4000-8000-000000000003")
+                .node("node-a-id").state(InstanceState.PENDING).task("server", TaskState.pending())
+                .createTime(START.plusSeconds(20)).build();
+        PlacementFailure failure = new PlacementFailure("web", 1, 3,
+                Map.of("insufficient memory", 2, "missing label zone=b", 1));
+        Evaluation blocked = new Evaluation("eval-2", HELLO.id(), EvaluationTrigger.JOB_REGISTER,
+                EvaluationStatus.BLOCKED, "1 instance not placed", List.of(failure), START, START);
+        return new JobStatus(HELLO, List.of(replacement, running, failed), List.of(blocked));
+    }
+
+    @Test
+    void jsonCarriesWhatScriptsNeed() throws Exception {
+        JsonNode root = Json.mapper().readTree(Json.writePretty(JobStatusView.of(helloStatus())));
+
+        assertThat(root.get("id").asText()).isEqualTo("demo/hello");
+        assertThat(root.get("app").asText()).isEqualTo("demo");
+        assertThat(root.get("name").asText()).isEqualTo("hello");
+        assertThat(root.get("type").asText()).isEqualTo("service");
+        assertThat(root.get("priority").asInt()).isEqualTo(200);
+        assertThat(root.get("version").asLong()).isEqualTo(2);
+        assertThat(root.get("stopped").asBoolean()).isFalse();
+
+        JsonNode instances = root.get("instances");
+        assertThat(instances).hasSize(3);
+        JsonNode first = instances.get(0);
+        assertThat(first.get("id").asText()).isEqualTo("3f2a9c1b-0000-4000-8000-000000000001");
+        assertThat(first.get("name").asText()).isEqualTo("hello.web[0]");
+        assertThat(first.get("group").asText()).isEqualTo("web");
+        assertThat(first.get("index").asInt()).isZero();
+        assertThat(first.get("node").asText()).isEqualTo("node-a-id");
+        assertThat(first.get("node_id").asText()).isEqualTo("node-a-id");
+        assertThat(first.get("state").asText()).isEqualTo("running");
+        assertThat(first.get("desired").asText()).isEqualTo("run");
+        assertThat(first.get("version").asLong()).isEqualTo(2);
+        assertThat(first.get("ports").get("http").asInt()).isEqualTo(20513);
+        JsonNode task = first.get("tasks").get("server");
+        assertThat(task.get("state").asText()).isEqualTo("running");
+        assertThat(task.get("pid").asLong()).isEqualTo(41237);
+        assertThat(task.get("restarts").asInt()).isEqualTo(1);
+
+        // Index 1: the newer replacement first, then the instance it replaced.
+        assertThat(instances.get(1).get("id").asText()).startsWith("88bb");
+        assertThat(instances.get(1).get("state").asText()).isEqualTo("pending");
+        JsonNode failed = instances.get(2);
+        assertThat(failed.get("state").asText()).isEqualTo("failed");
+        assertThat(failed.get("reason").asText()).isEqualTo("task server exited with code 3");
+        assertThat(failed.get("version").asLong()).isEqualTo(1);
+        JsonNode deadTask = failed.get("tasks").get("server");
+        assertThat(deadTask.get("state").asText()).isEqualTo("dead");
+        assertThat(deadTask.has("pid")).as("no pid once the process is gone").isFalse();
+        assertThat(deadTask.get("exit_code").asInt()).isEqualTo(3);
+        assertThat(deadTask.get("reason").asText()).isEqualTo("Error");
+
+        JsonNode failures = root.get("placement_failures");
+        assertThat(failures).hasSize(1);
+        assertThat(failures.get(0).get("group").asText()).isEqualTo("web");
+        assertThat(failures.get(0).get("unplaced").asInt()).isEqualTo(1);
+        assertThat(failures.get(0).get("nodes_evaluated").asInt()).isEqualTo(3);
+        assertThat(failures.get(0).get("reasons").get("insufficient memory").asInt()).isEqualTo(2);
+        assertThat(failures.get(0).get("summary").asText())
+                .isEqualTo("2 nodes: insufficient memory; 1 node: missing label zone=b");
+    }
+
+    @Test
+    void tableShowsHeaderInstancesAndWhyAnyArePending() {
+        List<String> lines = JobStatusView.of(helloStatus()).lines(START.plus(Duration.ofMinutes(5)));
+        assertThat(lines).containsExactly(
+                "Job:       demo/hello",
+                "Type:      service",
+                "Priority:  200",
+                "Version:   2",
+                "Status:    running, 1/3 instances running",
+                "",
+                "ID        NAME          NODE       STATE    DESIRED  VERSION  PORTS       AGE  REASON",
+                "3f2a9c1b  hello.web[0]  node-a-id  running  run      2        http=20513  4m",
+                "88bb0000  hello.web[1]  node-a-id  pending  run      2                    4m",
+                "77aa0000  hello.web[1]  node-b-id  failed   run      1                    5m   task server exited with code 3",
+                "",
+                "Pending: cannot place 1 instance of group web: 2 nodes: insufficient memory; 1 node: missing label zone=b");
+    }
+
+    @Test
+    void aStoppedJobWithoutInstances() {
+        Job stopped = Jobs.job("batch").type(JobType.BATCH).stopped(true)
+                .group(Jobs.group("main").task(Jobs.task("work"))).build();
+        JobStatusView view = JobStatusView.of(new JobStatus(stopped, List.of(), List.of()));
+        assertThat(view.lines(START)).contains("Status:    stopped, 0/0 instances running", "No instances.")
+                .noneMatch(line -> line.startsWith("Pending"));
+        assertThat(view.placementFailures()).isEmpty();
+        assertThat(view.instances()).isEmpty();
+    }
+
+    @Test
+    void stoppingInstancesAreNotCountedAsRunning() {
+        Instance stopping = Instances.instance(HELLO, "web", 0).desired(DesiredStatus.STOP).build();
+        assertThat(JobStatusView.of(new JobStatus(HELLO, List.of(stopping), List.of())).runningInstances()).isZero();
+    }
+}
