@@ -43,11 +43,14 @@ class HighAvailabilityIT {
                 try (HerdClient client = new HerdClient(addresses)) {
                     while (submitting.get()) {
                         String name = "job-" + attempts.incrementAndGet();
+                        long start = System.nanoTime();
                         try {
                             SubmitJobResponse response = client.submitJob(SPEC.formatted(name));
                             acknowledged.add(response.jobId());
                         } catch (RuntimeException e) {
-                            // not acknowledged: the test makes no claim about it
+                            // Not acknowledged: the test makes no claim about it.
+                            System.out.printf("%s not acknowledged after %d ms: %s%n", name,
+                                    (System.nanoTime() - start) / 1_000_000, e.getMessage());
                         }
                     }
                 }

@@ -41,6 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class HerdClient implements AutoCloseable {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration FAILOVER_BUDGET = Duration.ofSeconds(20);
 
     private final List<String> addresses;
     private final HttpClient http;
@@ -209,14 +210,20 @@ public final class HerdClient implements AutoCloseable {
 
     /**
      * Sends to the current address; on a connection failure or an "unavailable" answer (no leader yet, server
-     * shutting down) moves to the next address, trying each address at most twice.
+     * shutting down) moves to the next address. Each address is tried twice; while some server answers that it
+     * cannot serve yet (a leader election is under way), trying goes on for up to {@link #FAILOVER_BUDGET}.
+     * Every write of the API is idempotent, so resending one whose answer was lost is safe.
      */
     private HttpResponse<byte[]> exchange(String method, String path, String body, String contentType,
             Duration timeout) {
         HerdException lastError = null;
+        // What a reachable server said beats "connection refused" from a dead one when reporting failure.
+        HerdException answeredError = null;
         int attempts = addresses.size() * 2;
-        for (int attempt = 0; attempt < attempts; attempt++) {
-            int slot = Math.floorMod(current.get(), addresses.size());
+        long deadline = System.nanoTime() + FAILOVER_BUDGET.toNanos();
+        for (int attempt = 0; attempt < attempts || (answeredError != null && System.nanoTime() < deadline); attempt++) {
+            int position = current.get();
+            int slot = Math.floorMod(position, addresses.size());
             String address = addresses.get(slot);
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(address + path)).timeout(timeout);
             if (body != null) {
@@ -235,28 +242,29 @@ public final class HerdClient implements AutoCloseable {
                     throw error;
                 }
                 lastError = error;
+                answeredError = error;
             } catch (HttpTimeoutException e) {
                 lastError = new HerdException(ErrorCode.TIMEOUT, "no answer from " + address + " within " + timeout.toSeconds() + "s", List.of(), e);
             } catch (ConnectException e) {
                 lastError = new HerdException(ErrorCode.UNAVAILABLE, "cannot connect to a Herd server at " + address
                         + " (is 'herd server' or 'herd dev' running? set --address or HERD_ADDR)", List.of(), e);
             } catch (IOException e) {
-                lastError = new HerdException(ErrorCode.UNAVAILABLE, "connection to " + address + " failed: " + e.getMessage(), List.of(), e);
+                lastError = new HerdException(ErrorCode.UNAVAILABLE, "connection to " + address + " failed: " + e, List.of(), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new HerdException(ErrorCode.UNAVAILABLE, "interrupted", List.of(), e);
             }
-            current.compareAndSet(slot, slot + 1);
+            current.compareAndSet(position, position + 1);
             if (attempt + 1 >= addresses.size()) {
                 pause(attempt);
             }
         }
-        throw lastError;
+        throw answeredError != null ? answeredError : lastError;
     }
 
     private static void pause(int attempt) {
         try {
-            Thread.sleep(Math.min(2000, 200L * (attempt + 1)));
+            Thread.sleep(Math.min(1000, 200L * (attempt + 1)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -358,18 +358,14 @@ class PlacementTest {
     }
 
     @Test
-    void aHundredInstancesOnAHundredNodesTakeMilliseconds() {
+    void aHundredInstancesSpreadOverAHundredNodes() {
+        // Speed is measured by the bench module, never asserted here.
         harness.cluster.add(Nodes.nodes("n", 100));
         Job job = Jobs.job("hello").group(Jobs.group("web").count(100).task(Jobs.task("server").ports("http"))).build();
-        harness.process(job);
 
-        long start = System.nanoTime();
         Plan plan = harness.process(job);
-        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
 
         assertThat(plan.placements()).hasSize(100);
         assertThat(new HashSet<>(plan.placements().stream().map(Instance::nodeId).toList())).hasSize(100);
-        // Generous for a busy build machine; it takes a few milliseconds.
-        assertThat(elapsedMillis).isLessThan(250);
     }
 }

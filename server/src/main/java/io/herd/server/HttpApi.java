@@ -173,7 +173,7 @@ final class HttpApi implements AutoCloseable {
             response.headers().firstValue(INDEX_HEADER).ifPresent(index -> ctx.header(INDEX_HEADER, index));
             ctx.result(response.body());
         } catch (IOException e) {
-            throw new HerdException(ErrorCode.NO_LEADER, "cannot reach the leader at " + leaderAddress + ": " + e.getMessage());
+            throw new HerdException(ErrorCode.NO_LEADER, "cannot reach the leader at " + leaderAddress + " (" + e + "); retry");
         }
     }
 

@@ -12,6 +12,7 @@ import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcFactory;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -50,6 +51,9 @@ final class RaftNode implements AutoCloseable {
     private final RaftServer server;
     private final RaftClient client;
     private final RaftPeerId selfId;
+    /** Identifies this server's own proposals to its local Raft server; call ids make each one unique. */
+    private final ClientId localClientId = ClientId.randomId();
+    private final java.util.concurrent.atomic.AtomicLong nextCallId = new java.util.concurrent.atomic.AtomicLong();
 
     private RaftNode(RaftServer server, RaftClient client, RaftPeerId selfId) {
         this.server = server;
@@ -110,10 +114,15 @@ final class RaftNode implements AutoCloseable {
         return new RaftNode(server, client, selfId);
     }
 
-    /** Replicates the command and waits until the leader has applied it. */
+    /**
+     * Replicates the command and waits until the leader has applied it. On the leader (where every write of the
+     * HTTP API and all leader services run) the request goes straight into the local Raft server: a Ratis client
+     * caches the leader it last saw and, after a failover, may keep dialling the dead one. Elsewhere (a
+     * follower registering itself at start-up) the Ratis client finds the leader.
+     */
     ApplyResult propose(Command command) {
         try {
-            RaftClientReply reply = client.async().send(HerdStateMachine.encode(command))
+            RaftClientReply reply = (isLeader() ? submitLocally(command) : client.async().send(HerdStateMachine.encode(command)))
                     .get(PROPOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (!reply.isSuccess()) {
                 String reason = reply.getException() == null ? "unknown" : reply.getException().getMessage();
@@ -130,6 +139,27 @@ final class RaftNode implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new HerdException(ErrorCode.UNAVAILABLE, "interrupted while committing", List.of(), e);
         }
+    }
+
+    private java.util.concurrent.CompletableFuture<RaftClientReply> submitLocally(Command command) {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(localClientId)
+                .setServerId(selfId)
+                .setGroupId(GROUP_ID)
+                .setCallId(nextCallId.incrementAndGet())
+                .setMessage(HerdStateMachine.encode(command))
+                .setType(RaftClientRequest.writeRequestType())
+                .setTimeoutMs(PROPOSE_TIMEOUT.toMillis())
+                .build();
+        try {
+            return server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private boolean isLeader() {
+        return info().map(DivisionInfo::isLeader).orElse(false);
     }
 
     private Optional<DivisionInfo> info() {

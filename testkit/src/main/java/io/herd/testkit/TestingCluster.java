@@ -264,8 +264,8 @@ public final class TestingCluster implements AutoCloseable {
     }
 
     /**
-     * Kills every process: agents and servers, then every task process the agents started (found by the shim
-     * under this cluster's directory on their command line, which leads each task's process group).
+     * Kills every process: agents and servers, then every task process the agents started. Deletes the cluster's
+     * directory unless {@code HERD_KEEP_TEST_CLUSTERS} is set (to read the process logs after a failure).
      */
     @Override
     public void close() {
@@ -273,7 +273,9 @@ public final class TestingCluster implements AutoCloseable {
         agents.forEach(this::kill);
         servers.forEach(this::kill);
         killTasksUnder(root);
-        deleteQuietly(root);
+        if (System.getenv("HERD_KEEP_TEST_CLUSTERS") == null) {
+            deleteQuietly(root);
+        }
     }
 
     /**
