@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /** Why an evaluation exists. */
 public enum EvaluationTrigger {
-    JOB_REGISTER, JOB_DEREGISTER, NODE_UPDATE, INSTANCE_FAILED, CAPACITY_CHANGED, PLAN_CONFLICT;
+    JOB_REGISTER, JOB_DEREGISTER, NODE_UPDATE, INSTANCE_FAILED, CAPACITY_CHANGED, PLAN_CONFLICT, RESCHEDULE;
 
     @JsonValue
     public String wireName() {

@@ -8,6 +8,8 @@ import static java.util.Objects.requireNonNull;
  * The scheduler's answer to an evaluation. {@code placements} are new instances (state pending, node and ports
  * chosen); {@code stops} ask running instances to stop; {@code failures} say what could not be placed and why.
  * The plan applier re-checks placements against the newest state and may commit only part of a plan.
+ * {@code nextEvaluationAt}, when set, is when a delayed replacement falls due (a failing instance is placed again
+ * only after a growing delay); committing the plan then queues an evaluation that waits until that time.
  */
 public record Plan(
         String evaluationId,
@@ -15,7 +17,13 @@ public record Plan(
         long jobVersion,
         List<Instance> placements,
         List<InstanceStop> stops,
-        List<PlacementFailure> failures) {
+        List<PlacementFailure> failures,
+        java.time.Instant nextEvaluationAt) {
+    public Plan(String evaluationId, String jobId, long jobVersion, List<Instance> placements, List<InstanceStop> stops,
+            List<PlacementFailure> failures) {
+        this(evaluationId, jobId, jobVersion, placements, stops, failures, null);
+    }
+
     public Plan {
         requireNonNull(evaluationId, "evaluationId is null");
         requireNonNull(jobId, "jobId is null");

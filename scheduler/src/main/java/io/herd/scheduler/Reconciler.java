@@ -8,6 +8,7 @@ import io.herd.api.InstanceStop;
 import io.herd.api.Job;
 import io.herd.api.JobType;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,6 +29,8 @@ final class Reconciler {
     static final String JOB_STOPPED = "job stopped";
     static final String GROUP_REMOVED = "group removed";
     static final String SCALED_DOWN = "scaled down";
+    static final Duration RESCHEDULE_DELAY = Duration.ofSeconds(5);
+    static final Duration MAX_RESCHEDULE_DELAY = Duration.ofMinutes(5);
 
     /** Of several live instances with one index, the one to keep: running first, then the newest. */
     private static final Comparator<Instance> KEEP_FIRST = Comparator
@@ -46,18 +49,36 @@ final class Reconciler {
     /** Per older job version, whether its group spec still matches; asked once per version and group. */
     private final Map<Long, Map<String, Boolean>> equivalentByVersion = new HashMap<>();
 
-    private Reconciler(ClusterView view, String jobId, Job job) {
+    private final Instant now;
+    /** The earliest delayed replacement; guarded by nothing, a reconciler is used once on one thread. */
+    private Instant nextEvaluationAt;
+
+    private Reconciler(ClusterView view, String jobId, Job job, Instant now) {
         this.view = view;
         this.jobId = jobId;
         this.job = job;
+        this.now = now;
     }
 
     /**
      * @param job the current version of the job, or null when it was purged
      * @param instances every instance of the job the view knows, terminal ones included
      */
-    static Reconciliation reconcile(ClusterView view, String jobId, Job job, List<Instance> instances) {
-        return new Reconciler(view, jobId, job).reconcile(instances);
+    static Reconciliation reconcile(ClusterView view, String jobId, Job job, List<Instance> instances, Instant now) {
+        return new Reconciler(view, jobId, job, now).reconcile(instances);
+    }
+
+    /**
+     * How long a failed instance's index waits before a replacement: {@link #RESCHEDULE_DELAY} after the first
+     * failure, doubling with each further failure at that index, capped at {@link #MAX_RESCHEDULE_DELAY}. Without
+     * it a task that always crashes would be replaced as fast as it fails, without end.
+     */
+    static Duration rescheduleDelay(int failures) {
+        Duration delay = RESCHEDULE_DELAY;
+        for (int i = 1; i < failures && delay.compareTo(MAX_RESCHEDULE_DELAY) < 0; i++) {
+            delay = delay.multipliedBy(2);
+        }
+        return delay.compareTo(MAX_RESCHEDULE_DELAY) > 0 ? MAX_RESCHEDULE_DELAY : delay;
     }
 
     private Reconciliation reconcile(List<Instance> unordered) {
@@ -67,7 +88,7 @@ final class Reconciler {
         if (job == null || job.stopped()) {
             instances.stream().filter(Instance::isLive)
                     .forEach(instance -> stops.add(new InstanceStop(instance.id(), JOB_STOPPED)));
-            return new Reconciliation(stops, placements);
+            return new Reconciliation(stops, placements, null);
         }
         Map<String, List<Instance>> byGroup = new HashMap<>();
         for (Instance instance : instances) {
@@ -82,7 +103,7 @@ final class Reconciler {
         for (Group group : job.groups()) {
             reconcileGroup(group, byGroup.getOrDefault(group.name(), List.of()), stops, placements);
         }
-        return new Reconciliation(stops, placements);
+        return new Reconciliation(stops, placements, nextEvaluationAt);
     }
 
     private void reconcileGroup(Group group, List<Instance> instances, List<InstanceStop> stops,
@@ -118,6 +139,17 @@ final class Reconciler {
                     .sorted(NEWEST_FIRST).findFirst();
             if (predecessor.isPresent() && isDone(predecessor.get(), group)) {
                 continue;
+            }
+            if (predecessor.isPresent() && predecessor.get().state() == InstanceState.FAILED
+                    && predecessor.get().desired() == DesiredStatus.RUN) {
+                int failures = (int) pastByIndex.get(index).stream()
+                        .filter(instance -> instance.state() == InstanceState.FAILED).count();
+                Instant failedAt = predecessor.get().modifyTime() == null ? now : predecessor.get().modifyTime();
+                Instant due = failedAt.plus(rescheduleDelay(failures));
+                if (due.isAfter(now)) {
+                    nextEvaluationAt = nextEvaluationAt == null || due.isBefore(nextEvaluationAt) ? due : nextEvaluationAt;
+                    continue;
+                }
             }
             String previousId = predecessor.map(Instance::id).orElse(null);
             String avoidNodeId = predecessor

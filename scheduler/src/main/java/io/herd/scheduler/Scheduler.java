@@ -51,10 +51,11 @@ public final class Scheduler {
         requireNonNull(random, "random is null");
         String jobId = evaluation.jobId();
         List<Instance> instances = view.instancesOfJob(jobId);
-        Reconciliation reconciliation = Reconciler.reconcile(view, jobId, job, instances);
+        Reconciliation reconciliation = Reconciler.reconcile(view, jobId, job, instances, now);
         long version = job == null ? 0 : job.version();
         if (reconciliation.placements().isEmpty()) {
-            return new Plan(evaluation.id(), jobId, version, List.of(), reconciliation.stops(), List.of());
+            return new Plan(evaluation.id(), jobId, version, List.of(), reconciliation.stops(), List.of(),
+                    reconciliation.nextEvaluationAt());
         }
 
         Set<String> stoppedIds = new HashSet<>();
@@ -73,6 +74,7 @@ public final class Scheduler {
             placements.addAll(outcome.placements());
             outcome.failure().ifPresent(failures::add);
         });
-        return new Plan(evaluation.id(), jobId, version, placements, reconciliation.stops(), failures);
+        return new Plan(evaluation.id(), jobId, version, placements, reconciliation.stops(), failures,
+                reconciliation.nextEvaluationAt());
     }
 }

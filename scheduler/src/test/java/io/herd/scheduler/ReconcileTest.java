@@ -14,6 +14,7 @@ import io.herd.testkit.Nodes;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -240,6 +241,7 @@ class ReconcileTest {
         Instance olderFailure = Instances.instance(job, "web", 1).node(n2).state(InstanceState.FAILED).build();
         Job other = Jobs.job("other").group(Jobs.group("db").task(Jobs.task("db").cpu("2"))).build();
         harness.cluster.add(first, failed, olderFailure, Instances.instance(other, "db", 0).node(n1).build());
+        harness.clock.advance(Duration.ofMinutes(5)); // past the reschedule delay
 
         Plan plan = harness.process(job);
 
@@ -249,6 +251,30 @@ class ReconcileTest {
             assertThat(instance.previousInstanceId()).isEqualTo(failed.id());
             assertThat(instance.nodeId()).isEqualTo("n2");
         });
+    }
+
+    @Test
+    void aFailedIndexWaitsAGrowingDelayBeforeItsReplacement() {
+        harness.cluster.add(Nodes.nodes("n", 2));
+        Job job = hello(1);
+        Instant firstFailure = harness.clock.instant();
+        harness.cluster.add(Instances.instance(job, "web", 0).state(InstanceState.FAILED).createTime(firstFailure).build());
+
+        Plan waiting = harness.process(job);
+        assertThat(waiting.placements()).isEmpty();
+        assertThat(waiting.failures()).isEmpty();
+        assertThat(waiting.nextEvaluationAt()).isEqualTo(firstFailure.plus(Duration.ofSeconds(5)));
+
+        harness.clock.advance(Duration.ofSeconds(5));
+        assertThat(harness.process(job).placements()).hasSize(1);
+
+        // A second failure at the index doubles the delay; a third doubles it again.
+        Instant secondFailure = harness.clock.instant();
+        harness.cluster.add(Instances.instance(job, "web", 0).state(InstanceState.FAILED).createTime(secondFailure).build());
+        assertThat(harness.process(job).nextEvaluationAt()).isEqualTo(secondFailure.plus(Duration.ofSeconds(10)));
+        harness.cluster.add(Instances.instance(job, "web", 0).state(InstanceState.FAILED).createTime(secondFailure).build());
+        assertThat(harness.process(job).nextEvaluationAt()).isEqualTo(secondFailure.plus(Duration.ofSeconds(20)));
+        assertThat(Reconciler.rescheduleDelay(100)).isEqualTo(Duration.ofMinutes(5));
     }
 
     @Test
@@ -275,6 +301,7 @@ class ReconcileTest {
         Instance failed = Instances.instance(job, "work", 1).state(InstanceState.FAILED).build();
         Instance running = Instances.instance(job, "work", 2).build();
         harness.cluster.add(complete, failed, running);
+        harness.clock.advance(Duration.ofMinutes(5)); // past the reschedule delay
 
         Plan plan = harness.process(job);
 

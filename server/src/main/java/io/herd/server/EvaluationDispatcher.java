@@ -59,9 +59,11 @@ final class EvaluationDispatcher implements AutoCloseable {
                 long seen = store.index();
                 // The newest pending evaluation of a job is planned from a view that includes every older one's
                 // trigger; applying its plan retires the older ones, so a pile drains in one pass.
-                Map<String, Evaluation> newestPerJob = new java.util.LinkedHashMap<>();
-                store.read(view -> view.pendingEvaluations()).forEach(evaluation -> newestPerJob.put(evaluation.jobId(), evaluation));
+                // Evaluations waiting for a delayed reschedule are left alone until they fall due.
                 Instant now = clock.instant();
+                Map<String, Evaluation> newestPerJob = new java.util.LinkedHashMap<>();
+                store.read(view -> view.pendingEvaluations()).stream().filter(evaluation -> evaluation.isDue(now))
+                        .forEach(evaluation -> newestPerJob.put(evaluation.jobId(), evaluation));
                 for (Evaluation evaluation : newestPerJob.values()) {
                     Instant failed = failedAt.get(evaluation.id());
                     if (failed != null && failed.plus(RETRY_AFTER_ERROR).isAfter(now)) {

@@ -12,12 +12,13 @@ import java.util.Optional;
 
 /**
  * The one place where leader-only work starts and stops: the evaluation dispatcher with its scheduler workers,
- * the plan applier and node liveness. A watcher polls the Raft role; work starts only once this server leads
+ * the plan applier, node liveness and garbage collection. A watcher polls the Raft role; work starts only once this server leads
  * and has applied every entry of earlier terms, and stops as soon as it no longer leads.
  */
 final class LeaderServices implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderServices.class);
     private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration GARBAGE_COLLECTION_INTERVAL = Duration.ofSeconds(30);
 
     private final StateStore store;
     private final RaftNode raft;
@@ -28,7 +29,7 @@ final class LeaderServices implements AutoCloseable {
     /** Guarded by this. */
     private Active active;
 
-    private record Active(EvaluationDispatcher dispatcher, NodeLiveness liveness) {}
+    private record Active(EvaluationDispatcher dispatcher, NodeLiveness liveness, GarbageCollector collector) {}
 
     LeaderServices(StateStore store, RaftNode raft, InstantSource clock, ServerConfig config) {
         this.store = store;
@@ -54,9 +55,11 @@ final class LeaderServices implements AutoCloseable {
                         EvaluationDispatcher dispatcher = new EvaluationDispatcher(store,
                                 new Scheduler(SchedulerConfig.DEFAULT), applier, clock, config.schedulerWorkers());
                         NodeLiveness liveness = new NodeLiveness(store, raft, clock, config.nodeTimeout());
+                        GarbageCollector collector = new GarbageCollector(store, raft, clock, GARBAGE_COLLECTION_INTERVAL);
                         dispatcher.start();
                         liveness.start();
-                        active = new Active(dispatcher, liveness);
+                        collector.start();
+                        active = new Active(dispatcher, liveness, collector);
                     } else if (!leading && active != null) {
                         LOG.info("this server ({}) is no longer the leader: stopping leader work", raft.selfId());
                         stopActive();
@@ -79,6 +82,7 @@ final class LeaderServices implements AutoCloseable {
     private void stopActive() {
         active.dispatcher().close();
         active.liveness().close();
+        active.collector().close();
         active = null;
     }
 

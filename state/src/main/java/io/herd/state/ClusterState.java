@@ -341,6 +341,11 @@ public final class ClusterState {
             evaluationOutcome = "evaluation " + finished.id() + " " + finished.status().wireName();
             supersedeOlderEvaluations(finished, time);
         }
+        if (plan.nextEvaluationAt() != null) {
+            // Created after superseding, so this follow-up outlives the plan that asked for it.
+            created.add(createPendingEvaluation(derivedEvaluationId(command.commandId() + ":reschedule", plan.jobId()),
+                    plan.jobId(), EvaluationTrigger.RESCHEDULE, time, plan.nextEvaluationAt()));
+        }
         boolean changed = placed > 0 || stopped > 0 || evaluation != null || !created.isEmpty();
         String message = "placed " + placed + ", stopped " + stopped
                 + (skipped > 0 ? ", skipped " + skipped + " placements" : "") + "; " + evaluationOutcome
@@ -558,11 +563,19 @@ public final class ClusterState {
      */
     private String createPendingEvaluation(String preferredId, String jobId, EvaluationTrigger trigger,
             Instant time) {
+        return createPendingEvaluation(preferredId, jobId, trigger, time, null);
+    }
+
+    /** As above; with {@code waitUntil} set, workers leave the evaluation alone until then. */
+    private String createPendingEvaluation(String preferredId, String jobId, EvaluationTrigger trigger,
+            Instant time, Instant waitUntil) {
         String id = preferredId;
         while (evaluations.containsKey(id)) {
             id = UUID.nameUUIDFromBytes((id + ":" + index).getBytes(UTF_8)).toString();
         }
-        addEvaluation(Evaluation.pending(id, jobId, trigger, time));
+        String description = waitUntil == null ? null : "waiting until " + waitUntil + " to replace a failed instance";
+        addEvaluation(new Evaluation(id, jobId, trigger, EvaluationStatus.PENDING, description, List.of(), time, time,
+                waitUntil));
         return id;
     }
 

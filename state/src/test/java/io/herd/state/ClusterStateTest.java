@@ -386,6 +386,24 @@ class ClusterStateTest {
         }
 
         @Test
+        void aDelayedReplacementQueuesAnEvaluationThatWaits() {
+            apply(new UpsertNode(node("n1"), "c1", at(0)));
+            registerJob("checkout", "e1");
+            Plan plan = new Plan("e1", jobId("checkout"), 1, List.of(), List.of(), List.of(), at(30));
+
+            ApplyResult result = apply(new ApplyPlan(plan, false, "c2", at(11)));
+
+            assertThat(evaluation("e1").status()).isEqualTo(EvaluationStatus.COMPLETE);
+            assertThat(result.evaluationIds()).hasSize(1);
+            Evaluation followUp = evaluation(result.evaluationIds().getFirst());
+            assertThat(followUp.status()).isEqualTo(EvaluationStatus.PENDING);
+            assertThat(followUp.trigger()).isEqualTo(EvaluationTrigger.RESCHEDULE);
+            assertThat(followUp.waitUntil()).isEqualTo(at(30));
+            assertThat(followUp.isDue(at(29))).isFalse();
+            assertThat(followUp.isDue(at(30))).isTrue();
+        }
+
+        @Test
         void stopsSkipTerminalInstances() {
             apply(new UpsertNode(node("n1"), "c1", at(0)));
             registerJob("checkout", "e1");
