@@ -16,7 +16,10 @@ import java.util.concurrent.Callable;
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {
                 UpCommand.class,
+                DiffCommand.class,
                 StatusCommand.class,
+                HistoryCommand.class,
+                RollbackCommand.class,
                 DownCommand.class,
                 LogsCommand.class,
                 NodesCommand.class,

@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Parsing of every command: help, defaults, and one clear line plus a non-zero exit for bad input. */
 class CommandLineTest {
     private static final List<String> COMMANDS =
-            List.of("up", "status", "down", "logs", "nodes", "server", "agent", "dev", "version");
+            List.of("up", "diff", "status", "history", "rollback", "down", "logs", "nodes", "server", "agent", "dev",
+                    "version");
 
     record Result(int exitCode, String out, String err) {}
 
@@ -42,7 +43,8 @@ class CommandLineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"up", "status", "down", "logs", "nodes", "server", "agent", "dev", "version"})
+    @ValueSource(strings = {"up", "diff", "status", "history", "rollback", "down", "logs", "nodes", "server", "agent",
+            "dev", "version"})
     void everyCommandHasHelp(String command) {
         Result result = run(command, "--help");
         assertThat(result.exitCode()).isZero();
@@ -51,9 +53,10 @@ class CommandLineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"up", "status", "down", "logs", "nodes", "server", "agent", "dev", "version"})
+    @ValueSource(strings = {"up", "diff", "status", "history", "rollback", "down", "logs", "nodes", "server", "agent",
+            "dev", "version"})
     void unknownFlagIsAUsageError(String command) {
-        boolean needsArgument = List.of("up", "down", "logs").contains(command);
+        boolean needsArgument = List.of("up", "diff", "history", "rollback", "down", "logs").contains(command);
         Result result = needsArgument ? run(command, "x", "--no-such-flag") : run(command, "--no-such-flag");
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).startsWith("Error: Unknown option: '--no-such-flag'")
@@ -163,6 +166,38 @@ class CommandLineTest {
         up = parse(new UpCommand(), "-d", "--timeout", "1h30m", "-");
         assertThat(up.timeout).isEqualTo(Duration.ofMinutes(90));
         assertThat(up.detach).isTrue();
+    }
+
+    @Test
+    void upAsksUnlessToldYes() {
+        assertThat(parse(new UpCommand(), "job.yaml").yes).isFalse();
+        assertThat(parse(new UpCommand(), "--yes", "job.yaml").yes).isTrue();
+        assertThat(parse(new UpCommand(), "-y", "job.yaml").yes).isTrue();
+    }
+
+    @Test
+    void diffHistoryAndRollbackOptions() {
+        DiffCommand diff = parse(new DiffCommand(), "job.yaml", "-o", "json");
+        assertThat(diff.file).isEqualTo("job.yaml");
+        assertThat(diff.output.json()).isTrue();
+        assertThat(run("diff").err()).startsWith("Error: Missing required parameter: 'FILE'");
+
+        HistoryCommand history = parse(new HistoryCommand(), "hello");
+        assertThat(history.job).isEqualTo("hello");
+        assertThat(history.output.json()).isFalse();
+        assertThat(run("history").err()).startsWith("Error: Missing required parameter: 'JOB'");
+
+        RollbackCommand rollback = parse(new RollbackCommand(), "demo/hello");
+        assertThat(rollback.toVersion).isNull();
+        assertThat(rollback.detach).isFalse();
+        assertThat(rollback.timeout).isEqualTo(Duration.ofMinutes(5));
+        rollback = parse(new RollbackCommand(), "demo/hello", "--to", "3", "-d", "--timeout", "30s");
+        assertThat(rollback.toVersion).isEqualTo(3L);
+        assertThat(rollback.detach).isTrue();
+        assertThat(rollback.timeout).isEqualTo(Duration.ofSeconds(30));
+        Result badVersion = run("rollback", "hello", "--to", "three");
+        assertThat(badVersion.exitCode()).isEqualTo(2);
+        assertThat(badVersion.err()).startsWith("Error: Invalid value for option '--to'");
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.herd.api.Json;
 import io.herd.api.PlacementFailure;
 import io.herd.api.TaskState;
 import io.herd.api.TaskStatus;
+import io.herd.api.wire.JobDiff;
 import io.herd.api.wire.JobStatus;
 import io.herd.api.wire.JobSummary;
 import io.herd.api.wire.SubmitJobResponse;
@@ -34,6 +35,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.herd.cli.FakeHerdApi.json;
@@ -58,6 +60,8 @@ class CommandsTest {
 
     private final FakeHerdApi api = new FakeHerdApi();
     private final ByteArrayOutputStream logOutput = new ByteArrayOutputStream();
+    /** What {@code herd up} asks; by default there is no terminal, as in a script. */
+    private Prompter prompter = question -> Optional.empty();
 
     record Result(int exitCode, String out, String err) {}
 
@@ -159,8 +163,10 @@ class CommandsTest {
                   hello.web[0]  running on node-a (pid 41237, port http=20513)
                   hello.web[1]  running on node-a (pid 41240, port http=20514)
                 2/2 instances running after""");
-        assertThat(api.requests().getFirst().body()).isEqualTo(SPEC);
-        assertThat(api.requests().get(1).query()).containsEntry("index", "9");
+        // The diff comes first (this fake has no diff route, as a server from before diff existed); then the submission.
+        assertThat(api.requests()).extracting(FakeHerdApi.Request::path).startsWith("/v1/jobs/diff", "/v1/jobs");
+        assertThat(api.requests().get(1).body()).isEqualTo(SPEC);
+        assertThat(api.requests().get(2).query()).containsEntry("index", "9");
     }
 
     @Test
@@ -219,7 +225,7 @@ class CommandsTest {
         Result result = run("up", "--detach", spec.toString());
         assertThat(result.exitCode()).isZero();
         assertThat(result.out()).isEqualTo("Submitted job demo/hello version 4\n");
-        assertThat(api.requests()).hasSize(1);
+        assertThat(api.requests()).extracting(FakeHerdApi.Request::path).containsExactly("/v1/jobs/diff", "/v1/jobs");
     }
 
     @Test
@@ -297,6 +303,152 @@ class CommandsTest {
                 "Error: instance hello.web[0] has 2 tasks (server, sidecar); choose one as 3f2a/TASK\n");
     }
 
+    @Test
+    void diffPrintsTheChangesTheInstancesAndThePlan(@TempDir Path directory) throws Exception {
+        Path spec = Files.writeString(directory.resolve("hello.yaml"), SPEC);
+        JobDiff diff = JobDiffViewTest.changedDiff();
+        api.on("POST", "/v1/jobs/diff", request -> json(diff));
+
+        Result result = run("diff", spec.toString());
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).isEqualTo(String.join("\n", JobDiffView.lines(diff)) + "\n");
+        assertThat(result.out()).contains("  ~ groups[web].count: 2 -> 4\n")
+                .endsWith("Plan: 1 to place, 2 to replace, 0 to stop; 2 unplaceable: 2 nodes: insufficient memory\n");
+        assertThat(api.requests().getFirst().body()).isEqualTo(SPEC);
+
+        JsonNode json = readJson(run("diff", spec.toString(), "-o", "json").out());
+        assertThat(json.get("job_id").asText()).isEqualTo("demo/hello");
+        assertThat(json.get("changes").get(0).get("path").asText()).isEqualTo("groups[web].count");
+        assertThat(json.get("changes").get(0).get("old").asInt()).isEqualTo(2);
+        assertThat(json.get("changes").get(0).get("new").asInt()).isEqualTo(4);
+        assertThat(json.get("instances").get(0).get("action").asText()).isEqualTo("replace");
+        assertThat(json.get("failures").get(0).get("unplaced").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void upShowsTheDiffOfAChangedJobAndAsksOnATerminal(@TempDir Path directory) throws Exception {
+        Path spec = Files.writeString(directory.resolve("hello.yaml"), SPEC);
+        JobDiff diff = JobDiffViewTest.changedDiff();
+        api.on("POST", "/v1/jobs/diff", request -> json(diff));
+        api.on("POST", "/v1/jobs", request -> json(new SubmitJobResponse("demo/hello", 4, "eval-4", true, 10)));
+        List<String> questions = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        prompter = question -> {
+            questions.add(question);
+            return Optional.of("n");
+        };
+        Result declined = run("up", "--detach", spec.toString());
+        assertThat(declined.exitCode()).isEqualTo(1);
+        assertThat(declined.out()).startsWith("Job demo/hello: version 3 -> 4\n").contains("Plan: 1 to place");
+        assertThat(declined.err()).isEqualTo("Cancelled: nothing was submitted.\n");
+        assertThat(questions).containsExactly("Apply these changes to demo/hello? [y/N] ");
+        assertThat(api.requests()).extracting(FakeHerdApi.Request::path).containsExactly("/v1/jobs/diff");
+
+        prompter = question -> Optional.of("yes");
+        Result accepted = run("up", "--detach", spec.toString());
+        assertThat(accepted.exitCode()).as(accepted.err()).isZero();
+        assertThat(accepted.out()).startsWith("Job demo/hello: version 3 -> 4\n")
+                .endsWith("Plan: 1 to place, 2 to replace, 0 to stop; 2 unplaceable: 2 nodes: insufficient memory\n\n"
+                        + "Submitted job demo/hello version 4\n");
+
+        prompter = question -> {
+            throw new AssertionError("asked although --yes was given: " + question);
+        };
+        assertThat(run("up", "--detach", "--yes", spec.toString()).exitCode()).isZero();
+
+        // Not on a terminal (a script, CI): shown, not asked, applied.
+        prompter = question -> Optional.empty();
+        Result script = run("up", "--detach", spec.toString());
+        assertThat(script.exitCode()).isZero();
+        assertThat(script.out()).contains("Plan: ").endsWith("Submitted job demo/hello version 4\n");
+    }
+
+    @Test
+    void upOfANewOrUnchangedJobShowsNoDiff(@TempDir Path directory) throws Exception {
+        Path spec = Files.writeString(directory.resolve("hello.yaml"), SPEC);
+        api.on("POST", "/v1/jobs", request -> json(new SubmitJobResponse("demo/hello", 1, "eval-1", true, 10)));
+        prompter = question -> {
+            throw new AssertionError("asked: " + question);
+        };
+        api.on("POST", "/v1/jobs/diff", request -> json(new JobDiff("demo/hello", 0, 1, false, true, List.of(),
+                List.of(), List.of())));
+        assertThat(run("up", "--detach", spec.toString()).out()).isEqualTo("Submitted job demo/hello version 1\n");
+
+        api.on("POST", "/v1/jobs/diff", request -> json(new JobDiff("demo/hello", 1, 1, false, false, List.of(),
+                List.of(), List.of())));
+        api.on("POST", "/v1/jobs", request -> json(new SubmitJobResponse("demo/hello", 1, null, false, 10)));
+        assertThat(run("up", "--detach", spec.toString()).out()).isEqualTo("Job demo/hello unchanged, version 1\n");
+    }
+
+    @Test
+    void historyShowsEachVersionWithWhatChanged() {
+        api.on("GET", "/v1/jobs/demo/hello/versions", request -> json(List.of(
+                JobDiffViewTest.hello(3, "\"2\"", "128Mi").withVersion(3, FakeClock.DEFAULT_START),
+                JobDiffViewTest.hello(3, "\"1\"", "128Mi").withVersion(2, FakeClock.DEFAULT_START),
+                JobDiffViewTest.hello(2, "\"1\"", "128Mi").withVersion(1, FakeClock.DEFAULT_START))));
+
+        Result result = run("history", "demo/hello");
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        List<String> lines = result.out().lines().toList();
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(0)).matches("VERSION +SUBMITTED +STATUS +CHANGES");
+        assertThat(lines.get(1)).matches("3 +\\d+d ago +current +groups\\[web\\]\\.tasks\\[server\\]\\.config\\.args changed");
+        assertThat(lines.get(2)).matches("2 +\\d+d ago +groups\\[web\\]\\.count 2 -> 3");
+        assertThat(lines.get(3)).matches("1 +\\d+d ago +created");
+
+        JsonNode json = readJson(run("history", "demo/hello", "-o", "json").out());
+        assertThat(json.get(1).get("version").asLong()).isEqualTo(2);
+        assertThat(json.get(1).get("summary").asText()).isEqualTo("groups[web].count 2 -> 3");
+        assertThat(json.get(1).get("changes").get(0).get("new").asInt()).isEqualTo(3);
+        assertThat(json.get(1).get("job").get("groups").get(0).get("count").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void rollbackSubmitsTheOldSpecAndWaitsLikeUp() {
+        Job current = JobDiffViewTest.hello(2, "\"2\"", "128Mi").withVersion(3, FakeClock.DEFAULT_START);
+        Job previous = JobDiffViewTest.hello(2, "\"1\"", "128Mi").withVersion(2, FakeClock.DEFAULT_START);
+        api.on("GET", "/v1/jobs/demo/hello/versions", request -> json(List.of(current, previous)));
+        api.on("POST", "/v1/jobs/demo/hello/rollback",
+                request -> json(new SubmitJobResponse("demo/hello", 4, "eval-1", true, 10)));
+        Job rolledBack = HELLO.withVersion(4, FakeClock.DEFAULT_START);
+        api.on("GET", "/v1/jobs/demo/hello", request -> json(new JobStatus(rolledBack,
+                List.of(running(0, 41237, 20513, 4), running(1, 41240, 20514, 4)),
+                List.of(evaluation(EvaluationStatus.COMPLETE))), 10));
+
+        Result result = run("rollback", "demo/hello");
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).startsWith("""
+                Rolled back job demo/hello to the spec of version 2: now version 4
+                  ~ groups[web].tasks[server].config.args: ["2"] -> ["1"]
+                  hello.web[0]  running on node-a (pid 41237, port http=20513)
+                  hello.web[1]  running on node-a (pid 41240, port http=20514)
+                2/2 instances running after""");
+        FakeHerdApi.Request rollback = api.requests().stream()
+                .filter(request -> request.path().endsWith("/rollback")).findFirst().orElseThrow();
+        assertThat(rollback.body()).isEqualTo("{}");
+
+        assertThat(run("rollback", "demo/hello", "--to", "2", "--detach").exitCode()).isZero();
+        assertThat(api.requests().getLast().body()).isEqualTo("{\"to_version\":2}");
+    }
+
+    @Test
+    void rollbackToTheCurrentSpecChangesNothingAndUnknownVersionsAreNotFound() {
+        Job current = JobDiffViewTest.hello(2, "\"1\"", "128Mi").withVersion(3, FakeClock.DEFAULT_START);
+        Job previous = JobDiffViewTest.hello(2, "\"1\"", "128Mi").withVersion(2, FakeClock.DEFAULT_START);
+        api.on("GET", "/v1/jobs/demo/hello/versions", request -> json(List.of(current, previous)));
+        api.on("POST", "/v1/jobs/demo/hello/rollback", request -> request.body().contains("9")
+                ? FakeHerdApi.error(ErrorCode.JOB_NOT_FOUND, "job demo/hello has no version 9; the versions kept are 3, 2")
+                : json(new SubmitJobResponse("demo/hello", 3, null, false, 10)));
+
+        Result same = run("rollback", "demo/hello", "--detach");
+        assertThat(same.exitCode()).as(same.err()).isZero();
+        assertThat(same.out()).isEqualTo("Job demo/hello version 3 already has the spec of version 2; nothing changed\n");
+
+        Result unknown = run("rollback", "demo/hello", "--to", "9");
+        assertThat(unknown.exitCode()).isEqualTo(3);
+        assertThat(unknown.err()).isEqualTo("Error: job demo/hello has no version 9; the versions kept are 3, 2\n");
+    }
+
     private Result run(String... args) {
         String[] withAddress = new String[args.length + 2];
         System.arraycopy(args, 0, withAddress, 0, args.length);
@@ -311,6 +463,9 @@ class CommandsTest {
                 if (created instanceof LogsCommand logs) {
                     logs.sink = logOutput;
                 }
+                if (created instanceof UpCommand up) {
+                    up.prompter = prompter;
+                }
                 return created;
             }
         };
@@ -324,7 +479,11 @@ class CommandsTest {
     }
 
     private static Instance running(int index, long pid, int port) {
-        return instance(index).port("http", port)
+        return running(index, pid, port, 1);
+    }
+
+    private static Instance running(int index, long pid, int port, long version) {
+        return instance(index).jobVersion(version).port("http", port)
                 .task("server", new TaskState(TaskStatus.RUNNING, pid, null, null, null, 0, FakeClock.DEFAULT_START, null))
                 .build();
     }

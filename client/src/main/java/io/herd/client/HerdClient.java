@@ -10,10 +10,12 @@ import io.herd.api.Json;
 import io.herd.api.Node;
 import io.herd.api.wire.ClusterStatus;
 import io.herd.api.wire.HeartbeatResponse;
+import io.herd.api.wire.JobDiff;
 import io.herd.api.wire.JobStatus;
 import io.herd.api.wire.JobSummary;
 import io.herd.api.wire.RegisterNodeRequest;
 import io.herd.api.wire.RegisterNodeResponse;
+import io.herd.api.wire.RollbackJobRequest;
 import io.herd.api.wire.SubmitJobResponse;
 
 import java.io.IOException;
@@ -97,6 +99,29 @@ public final class HerdClient implements AutoCloseable {
     /** One version of a job, as long as the servers keep it (the last 10 versions by default). */
     public io.herd.api.Job jobVersion(String jobId, long version) {
         return send("GET", "/v1/jobs/" + jobId + "/versions/" + version, null, null, REQUEST_TIMEOUT, io.herd.api.Job.class);
+    }
+
+    /** Every version of a job the servers keep (the last 10 by default), newest first. */
+    public List<io.herd.api.Job> jobVersions(String jobId) {
+        return send("GET", "/v1/jobs/" + jobId + "/versions", null, null, REQUEST_TIMEOUT,
+                new TypeReference<List<io.herd.api.Job>>() {});
+    }
+
+    /**
+     * Submits the spec of a kept version again, as a new version; {@code toVersion} null means the version before
+     * the current one. Answers {@code changed=false} when that spec is the current one.
+     */
+    public SubmitJobResponse rollbackJob(String jobId, Long toVersion) {
+        return send("POST", "/v1/jobs/" + jobId + "/rollback", Json.write(new RollbackJobRequest(toVersion)),
+                "application/json", REQUEST_TIMEOUT, SubmitJobResponse.class);
+    }
+
+    /**
+     * What submitting a job spec would change (field changes and a dry run of the scheduler), without changing
+     * anything.
+     */
+    public JobDiff diffJob(String specText) {
+        return send("POST", "/v1/jobs/diff", specText, "application/yaml", REQUEST_TIMEOUT, JobDiff.class);
     }
 
     /** Stops a job: every instance is asked to stop; with {@code purge} the job is forgotten too. */

@@ -13,11 +13,14 @@ import io.herd.api.Node;
 import io.herd.api.NodeStatus;
 import io.herd.api.wire.ClusterStatus;
 import io.herd.api.wire.HeartbeatResponse;
+import io.herd.api.wire.JobDiff;
 import io.herd.api.wire.JobStatus;
 import io.herd.api.wire.JobSummary;
 import io.herd.api.wire.RegisterNodeResponse;
 import io.herd.api.wire.ServerInfo;
 import io.herd.api.wire.SubmitJobResponse;
+import io.herd.scheduler.Scheduler;
+import io.herd.scheduler.SchedulerConfig;
 import io.herd.state.ApplyResult;
 import io.herd.state.DeregisterJob;
 import io.herd.state.RegisterJob;
@@ -26,12 +29,15 @@ import io.herd.state.StateView;
 import io.herd.state.UpdateInstances;
 import io.herd.state.UpsertNode;
 
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 
 /**
  * What the HTTP API does, without HTTP: validates input before anything is proposed (a failure inside apply
@@ -46,6 +52,7 @@ final class ClusterService {
     private final LeaderServices leader;
     private final InstantSource clock;
     private final ServerConfig config;
+    private final JobDiffer differ = new JobDiffer(new Scheduler(SchedulerConfig.DEFAULT));
 
     ClusterService(StateStore store, RaftNode raft, LeaderServices leader, InstantSource clock, ServerConfig config) {
         this.store = store;
@@ -119,6 +126,52 @@ final class ClusterService {
         }
         return view.jobVersion(jobId, version).orElseThrow(() -> new HerdException(ErrorCode.JOB_NOT_FOUND,
                 "job " + jobId + " has no version " + version + " (it may be older than the versions kept)"));
+    }
+
+    /** Every kept version of a job, newest first. */
+    List<Job> jobVersions(StateView view, String jobId) {
+        if (view.job(jobId).isEmpty()) {
+            throw jobNotFound(jobId);
+        }
+        return view.jobVersions(jobId);
+    }
+
+    /**
+     * Submits the spec of a kept version again, as a new version (the history only grows); {@code toVersion} null
+     * means the version before the current one. When that spec is the current one nothing changes.
+     */
+    SubmitJobResponse rollbackJob(String jobId, Long toVersion) {
+        Job target = store.read(view -> {
+            Job current = view.job(jobId).orElseThrow(() -> jobNotFound(jobId));
+            List<Job> versions = view.jobVersions(jobId);
+            String kept = versions.stream().map(version -> Long.toString(version.version()))
+                    .collect(Collectors.joining(", "));
+            if (toVersion == null) {
+                if (versions.size() < 2) {
+                    throw new HerdException(ErrorCode.JOB_NOT_FOUND, "job " + jobId + " has no version before version "
+                            + current.version() + " to roll back to (versions kept: " + kept + ")");
+                }
+                return versions.get(1);
+            }
+            return view.jobVersion(jobId, toVersion).orElseThrow(() -> new HerdException(ErrorCode.JOB_NOT_FOUND,
+                    "job " + jobId + " has no version " + toVersion + "; the versions kept are " + kept));
+        });
+        String evaluationId = UUID.randomUUID().toString();
+        Job spec = target.withVersion(0, null).withStopped(false);
+        ApplyResult result = raft.propose(new RegisterJob(spec, evaluationId, clock.instant()));
+        return new SubmitJobResponse(jobId, result.jobVersion(), result.changed() ? evaluationId : null,
+                result.changed(), result.index());
+    }
+
+    /** A diff and the state index it was computed at. */
+    record IndexedDiff(JobDiff diff, long index) {}
+
+    /** What submitting the spec would do, from this replica's state; proposes nothing. */
+    IndexedDiff diffJob(String specText) {
+        Job candidate = JobSpecParser.parse(specText);
+        Instant now = clock.instant();
+        return store.read(view -> new IndexedDiff(differ.diff(view, candidate, now, ThreadLocalRandom.current()),
+                view.index()));
     }
 
     // ---- instances ----------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package io.herd.server;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.herd.api.ErrorCode;
 import io.herd.api.ErrorResponse;
 import io.herd.api.HerdException;
@@ -27,6 +28,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -75,20 +77,22 @@ final class HttpApi implements AutoCloseable {
             config.routes.error(405, ctx -> writeError(ctx, new HerdException(ErrorCode.INVALID_ARGUMENT,
                     "method " + ctx.method() + " is not allowed on " + ctx.path())));
 
-            config.routes.post("/v1/jobs", write(ctx -> {
-                String contentType = Optional.ofNullable(ctx.contentType()).map(type -> type.split(";")[0].trim()
-                        .toLowerCase(Locale.ROOT)).orElse("application/yaml");
-                if (!SPEC_CONTENT_TYPES.contains(contentType)) {
-                    throw new HerdException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "a job spec must be sent as YAML or JSON, not "
-                            + contentType);
-                }
-                respond(ctx, service.submitJob(new String(ctx.bodyAsBytes(), StandardCharsets.UTF_8)));
-            }));
+            config.routes.post("/v1/jobs", write(ctx -> respond(ctx, service.submitJob(specText(ctx)))));
+            // A read: any server answers from its own replica, and nothing is proposed.
+            config.routes.post("/v1/jobs/diff", ctx -> {
+                ClusterService.IndexedDiff answer = service.diffJob(specText(ctx));
+                ctx.header(INDEX_HEADER, Long.toString(answer.index()));
+                respond(ctx, answer.diff());
+            });
             config.routes.get("/v1/jobs", ctx -> blockingRead(ctx, service::listJobs));
             config.routes.get("/v1/jobs/{app}/{job}", ctx -> blockingRead(ctx,
                     view -> service.jobStatus(view, Job.id(ctx.pathParam("app"), ctx.pathParam("job")))));
             config.routes.get("/v1/jobs/{app}/{job}/versions/{version}", ctx -> blockingRead(ctx,
                     view -> service.jobVersion(view, Job.id(ctx.pathParam("app"), ctx.pathParam("job")), ctx.pathParam("version"))));
+            config.routes.get("/v1/jobs/{app}/{job}/versions", ctx -> blockingRead(ctx,
+                    view -> service.jobVersions(view, Job.id(ctx.pathParam("app"), ctx.pathParam("job")))));
+            config.routes.post("/v1/jobs/{app}/{job}/rollback", write(ctx -> respond(ctx, service.rollbackJob(
+                    Job.id(ctx.pathParam("app"), ctx.pathParam("job")), rollbackTarget(ctx)))));
             config.routes.delete("/v1/jobs/{app}/{job}", write(ctx -> respond(ctx, service.stopJob(
                     Job.id(ctx.pathParam("app"), ctx.pathParam("job")), "true".equals(ctx.queryParam("purge"))))));
 
@@ -262,6 +266,60 @@ final class HttpApi implements AutoCloseable {
         text.append("# HELP herd_leader Whether this server is the ready leader.\n# TYPE herd_leader gauge\n");
         text.append("herd_leader ").append(service.isReadyLeader() ? 1 : 0).append('\n');
         ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(text.toString());
+    }
+
+    /** The body of a request carrying a job spec, as written (YAML or JSON). */
+    private static String specText(Context ctx) {
+        String contentType = Optional.ofNullable(ctx.contentType()).map(type -> type.split(";")[0].trim()
+                .toLowerCase(Locale.ROOT)).orElse("application/yaml");
+        if (!SPEC_CONTENT_TYPES.contains(contentType)) {
+            throw new HerdException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "a job spec must be sent as YAML or JSON, not "
+                    + contentType);
+        }
+        return new String(ctx.bodyAsBytes(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * {@code to_version} of a rollback body; null for an empty body or none given. Strict, unlike other bodies: a
+     * misspelt field would otherwise silently roll back to the previous version.
+     */
+    private static Long rollbackTarget(Context ctx) {
+        byte[] body = ctx.bodyAsBytes();
+        if (new String(body, StandardCharsets.UTF_8).isBlank()) {
+            return null;
+        }
+        JsonNode root;
+        try {
+            root = Json.mapper().readTree(body);
+        } catch (IOException e) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "the request body is not valid JSON: "
+                    + firstLine(e.getMessage()));
+        }
+        if (root == null || root.isNull()) {
+            return null;
+        }
+        if (!root.isObject()) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "the body must be {\"to_version\": N} or empty");
+        }
+        List<String> unknown = new ArrayList<>();
+        root.fieldNames().forEachRemaining(name -> {
+            if (!name.equals("to_version")) {
+                unknown.add(name);
+            }
+        });
+        if (!unknown.isEmpty()) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "unknown field " + String.join(", ", unknown)
+                    + " in the rollback request; the only field is to_version");
+        }
+        JsonNode version = root.get("to_version");
+        if (version == null || version.isNull()) {
+            return null;
+        }
+        if (!version.isIntegralNumber() || version.asLong() < 1) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "to_version must be a version number (1 or more), got "
+                    + version);
+        }
+        return version.asLong();
     }
 
     private static <T> T readBody(Context ctx, Class<T> type) {
