@@ -2,6 +2,7 @@ package io.herd.cli;
 
 import io.herd.api.DesiredStatus;
 import io.herd.api.Evaluation;
+import io.herd.api.EvaluationStatus;
 import io.herd.api.Group;
 import io.herd.api.Instance;
 import io.herd.api.InstanceState;
@@ -12,7 +13,9 @@ import io.herd.api.TaskState;
 import io.herd.api.TaskStatus;
 import io.herd.api.wire.JobStatus;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -36,7 +39,8 @@ record JobStatusView(
         int runningInstances,
         int completeInstances,
         List<InstanceView> instances,
-        List<PlacementFailureView> placementFailures) {
+        List<PlacementFailureView> placementFailures,
+        Instant nextReschedule) {
 
     record InstanceView(
             String id,
@@ -75,8 +79,12 @@ record JobStatusView(
         int desired = job.stopped() ? 0 : job.groups().stream().mapToInt(Group::count).sum();
         int running = count(sorted, InstanceState.RUNNING);
         int complete = count(sorted, InstanceState.COMPLETE);
+        // A failed instance is replaced after a delay; the evaluation that will do it waits until then.
+        Instant nextReschedule = evaluations.stream()
+                .filter(evaluation -> evaluation.status() == EvaluationStatus.PENDING && evaluation.waitUntil() != null)
+                .map(Evaluation::waitUntil).min(Comparator.naturalOrder()).orElse(null);
         return new JobStatusView(job.id(), job.app(), job.name(), job.type(), job.priority(), job.version(),
-                job.stopped(), desired, running, complete, instances, failures);
+                job.stopped(), desired, running, complete, instances, failures, nextReschedule);
     }
 
     private static int count(List<Instance> instances, InstanceState state) {
@@ -141,6 +149,11 @@ record JobStatusView(
                 lines.add("Pending: cannot place " + Formats.plural(failure.unplaced(), "instance") + " of group "
                         + failure.group() + ": " + failure.summary());
             }
+        }
+        if (nextReschedule != null) {
+            lines.add("");
+            lines.add("Next attempt: failed instances are replaced at " + nextReschedule.truncatedTo(ChronoUnit.SECONDS)
+                    + (nextReschedule.isAfter(now) ? " (in " + Formats.elapsed(Duration.between(now, nextReschedule)) + ")" : ""));
         }
         return lines;
     }

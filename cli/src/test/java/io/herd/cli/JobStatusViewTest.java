@@ -136,6 +136,19 @@ class JobStatusViewTest {
     }
 
     @Test
+    void saysWhenAFailedInstanceIsReplaced() {
+        Instance failed = Instances.instance(HELLO, "web", 0).state(InstanceState.FAILED).build();
+        Evaluation waiting = new Evaluation("eval-3", HELLO.id(), EvaluationTrigger.RESCHEDULE, EvaluationStatus.PENDING,
+                null, List.of(), START, START, START.plusSeconds(20));
+
+        JobStatusView view = JobStatusView.of(new JobStatus(HELLO, List.of(failed), List.of(waiting)));
+
+        assertThat(view.nextReschedule()).isEqualTo(START.plusSeconds(20));
+        assertThat(view.lines(START.plusSeconds(8))).last().asString()
+                .isEqualTo("Next attempt: failed instances are replaced at " + START.plusSeconds(20) + " (in 12.0s)");
+    }
+
+    @Test
     void stoppingInstancesAreNotCountedAsRunning() {
         Instance stopping = Instances.instance(HELLO, "web", 0).desired(DesiredStatus.STOP).build();
         assertThat(JobStatusView.of(new JobStatus(HELLO, List.of(stopping), List.of())).runningInstances()).isZero();
