@@ -63,7 +63,8 @@ final class PlanApplier {
                                 plan.evaluationId(), entry.getKey(), rejection.get());
                     }
                 }
-                return new Plan(plan.evaluationId(), plan.jobId(), plan.jobVersion(), fitting, plan.stops(), plan.failures());
+                return new Plan(plan.evaluationId(), plan.jobId(), plan.jobVersion(), fitting, plan.stops(), plan.failures(),
+                        plan.nextEvaluationAt());
             });
             int refused = plan.placements().size() - accepted.placements().size();
             ApplyResult result = raft.propose(new ApplyPlan(accepted, refused > 0, UUID.randomUUID().toString(), clock.instant()));

@@ -140,6 +140,26 @@ class HerdServerTest {
     }
 
     @Test
+    void aFailedInstanceIsReplacedAfterADelay() {
+        register("node-a", 4000);
+        client.submitJob(SPEC.replace("count: 4", "count: 1"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> live().size() == 1);
+        Instance first = live().getFirst();
+        Instant failedAt = Instant.now();
+        client.reportInstances(nodeId("node-a"), List.of(new InstanceStatusUpdate(first.id(), InstanceState.FAILED,
+                "task server exited with code 1", Map.of())));
+
+        // The replacement waits (5 s after a first failure), announced by a waiting evaluation.
+        await().atMost(Duration.ofSeconds(3)).until(() -> client.jobStatus("demo/web").evaluations().stream()
+                .anyMatch(evaluation -> evaluation.status() == EvaluationStatus.PENDING && evaluation.waitUntil() != null));
+        assertThat(live()).isEmpty();
+        await().atMost(Duration.ofSeconds(15)).until(() -> live().size() == 1);
+        Instance replacement = live().getFirst();
+        assertThat(replacement.previousInstanceId()).isEqualTo(first.id());
+        assertThat(Duration.between(failedAt, replacement.createTime())).isGreaterThanOrEqualTo(Duration.ofSeconds(4));
+    }
+
+    @Test
     void silentNodeGoesDownAndItsInstancesAreReplaced() {
         register("node-a", 4000);
         register("node-b", 4000);
