@@ -323,22 +323,15 @@ final class HttpApi implements AutoCloseable {
     }
 
     private static <T> T readBody(Context ctx, Class<T> type) {
-        try {
-            T value = Json.mapper().readValue(ctx.bodyAsBytes(), type);
-            if (value == null) {
-                throw new HerdException(ErrorCode.INVALID_ARGUMENT, "the request body is empty");
-            }
-            return value;
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof HerdException herd) {
-                throw herd;
-            }
-            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "the request body is not a valid " + type.getSimpleName()
-                    + ": " + firstLine(e.getMessage()));
-        }
+        return readBody(ctx, Json.mapper().constructType(type), type.getSimpleName());
     }
 
     private static <T> T readBody(Context ctx, TypeReference<T> type) {
+        return readBody(ctx, Json.mapper().constructType(type), "body");
+    }
+
+    /** Decodes a JSON body; anything that does not decode is the caller's mistake, a 400 naming the problem. */
+    private static <T> T readBody(Context ctx, com.fasterxml.jackson.databind.JavaType type, String name) {
         try {
             T value = Json.mapper().readValue(ctx.bodyAsBytes(), type);
             if (value == null) {
@@ -349,7 +342,8 @@ final class HttpApi implements AutoCloseable {
             if (e instanceof HerdException herd) {
                 throw herd;
             }
-            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "the request body is not valid: " + firstLine(e.getMessage()));
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "the request body is not a valid " + name
+                    + ": " + firstLine(e.getMessage()));
         }
     }
 
