@@ -8,6 +8,7 @@ import io.herd.api.NodeStatus;
 import io.herd.api.Resources;
 
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The filters a node must pass to take an instance of a group, cheapest first. Each returns the reason a node
@@ -29,10 +30,15 @@ final class Feasibility {
 
     /** Why the node can never take an instance of the group in this plan, or empty. */
     static Optional<String> staticRejection(Node node, Job job, Group group) {
+        return staticRejection(node, job, group, group.drivers());
+    }
+
+    /** The same, with the group's drivers computed once by a caller that checks many nodes. */
+    static Optional<String> staticRejection(Node node, Job job, Group group, Set<String> drivers) {
         if (node.status() != NodeStatus.READY) {
             return Optional.of(node.status() == NodeStatus.DOWN ? NODE_DOWN : NODE_DRAINING);
         }
-        for (String driver : group.drivers()) {
+        for (String driver : drivers) {
             if (!node.drivers().contains(driver)) {
                 return Optional.of("missing driver " + driver);
             }

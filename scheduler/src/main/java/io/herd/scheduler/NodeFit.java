@@ -5,8 +5,10 @@ import io.herd.api.Node;
 import io.herd.api.NodeStatus;
 import io.herd.api.Resources;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -35,9 +37,18 @@ public final class NodeFit {
             }
             proposedIds.add(instance.id());
         }
-        NodeUsage usage = NodeUsage.of(node,
-                existing.stream().filter(instance -> !proposedIds.contains(instance.id())).toList());
+        List<Instance> others = new ArrayList<>(existing.size());
+        for (Instance instance : existing) {
+            if (!proposedIds.contains(instance.id())) {
+                others.add(instance);
+            }
+        }
+        NodeUsage usage = NodeUsage.of(node, others);
         for (Instance instance : proposed) {
+            if (instance.ports().isEmpty()) {
+                usage.add(instance);
+                continue;
+            }
             if (new HashSet<>(instance.ports().values()).size() < instance.ports().size()) {
                 return Optional.of("instance " + instance.id() + " gives one port to two names");
             }

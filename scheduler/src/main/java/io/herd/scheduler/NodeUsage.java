@@ -24,8 +24,15 @@ final class NodeUsage {
     private static final int RANDOM_PORT_PROBES = 16;
 
     private final Node node;
+    // Sums kept as primitives: building the usage of every node walks every instance, and a Resources object per
+    // instance would be garbage by the million on a large cell.
+    private long cpuUsed;
+    private long memoryUsed;
+    private long diskUsed;
+    /** The sums as a record, made when asked for and kept until the next {@link #add}. */
     private Resources used = Resources.ZERO;
-    private final Set<Integer> takenPorts = new HashSet<>();
+    /** Null until an instance with ports is added: most have none. */
+    private Set<Integer> takenPorts;
     private int takenPortsInRange;
 
     private NodeUsage(Node node) {
@@ -48,11 +55,25 @@ final class NodeUsage {
     }
 
     Resources used() {
+        if (used == null) {
+            used = new Resources(cpuUsed, memoryUsed, diskUsed);
+        }
         return used;
     }
 
     void add(Instance instance) {
-        used = used.plus(instance.resources());
+        Resources resources = instance.resources();
+        cpuUsed += resources.cpuMillis();
+        memoryUsed += resources.memoryBytes();
+        diskUsed += resources.diskBytes();
+        used = null;
+        if (instance.ports().isEmpty()) {
+            // Most instances have no ports; iterating an empty map still costs an iterator, on every node.
+            return;
+        }
+        if (takenPorts == null) {
+            takenPorts = new HashSet<>();
+        }
         for (int port : instance.ports().values()) {
             if (takenPorts.add(port) && node.ports().contains(port)) {
                 takenPortsInRange++;
@@ -63,20 +84,20 @@ final class NodeUsage {
     /** The first resource (cpu, memory, disk) that {@code request} would over-commit, as a rejection reason. */
     Optional<String> insufficientResource(Resources request) {
         Resources capacity = node.capacity();
-        if (used.cpuMillis() + request.cpuMillis() > capacity.cpuMillis()) {
+        if (cpuUsed + request.cpuMillis() > capacity.cpuMillis()) {
             return Optional.of(Feasibility.INSUFFICIENT_CPU);
         }
-        if (used.memoryBytes() + request.memoryBytes() > capacity.memoryBytes()) {
+        if (memoryUsed + request.memoryBytes() > capacity.memoryBytes()) {
             return Optional.of(Feasibility.INSUFFICIENT_MEMORY);
         }
-        if (used.diskBytes() + request.diskBytes() > capacity.diskBytes()) {
+        if (diskUsed + request.diskBytes() > capacity.diskBytes()) {
             return Optional.of(Feasibility.INSUFFICIENT_DISK);
         }
         return Optional.empty();
     }
 
     boolean isPortTaken(int port) {
-        return takenPorts.contains(port);
+        return takenPorts != null && takenPorts.contains(port);
     }
 
     int freePorts() {
@@ -103,7 +124,7 @@ final class NodeUsage {
         PortRange range = node.ports();
         for (int probe = 0; probe < RANDOM_PORT_PROBES; probe++) {
             int port = range.first() + random.nextInt(range.size());
-            if (!takenPorts.contains(port) && !alsoTaken.contains(port)) {
+            if (!isPortTaken(port) && !alsoTaken.contains(port)) {
                 return port;
             }
         }
@@ -111,7 +132,7 @@ final class NodeUsage {
         int start = random.nextInt(range.size());
         for (int offset = 0; offset < range.size(); offset++) {
             int port = range.first() + (start + offset) % range.size();
-            if (!takenPorts.contains(port) && !alsoTaken.contains(port)) {
+            if (!isPortTaken(port) && !alsoTaken.contains(port)) {
                 return port;
             }
         }

@@ -13,6 +13,7 @@ import io.herd.api.TaskState;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,8 +32,17 @@ import java.util.random.RandomGenerator;
  * <p>It keeps each node's usage and each group's presence per node as the plan grows, so a later placement sees
  * the earlier ones: a plan never over-commits a node or gives a port twice, and anti-affinity and spread work
  * within one plan. One instance per {@link Scheduler#process} call; not thread-safe.
+ *
+ * <p>Speed: each node's usage is computed once per call, from its instances, and shared by the groups. A group
+ * with many placements scores one node per {@link NodeClasses equivalence class} instead of every node, which
+ * on a cell of similar machines turns thousands of scores per placement into a handful; the node chosen is
+ * exactly the one scoring every node would choose, so plans do not depend on it.
  */
 final class Placer {
+    /** From how many placements of one group on it is worth sorting nodes into {@link NodeClasses}. */
+    static final int MIN_PLACEMENTS_FOR_CLASSES = 4;
+
+    private final int minPlacementsForClasses;
     private final SchedulerConfig config;
     private final ClusterView view;
     private final Job job;
@@ -40,9 +50,13 @@ final class Placer {
     private final Instant now;
     /** Sorted by id, so that ties and reason counts never depend on the order of the view. */
     private final List<Node> nodes;
-    private final Map<String, Node> nodesById = new HashMap<>();
-    /** Filled lazily: only nodes that pass the static filters of some group are ever looked at. */
-    private final Map<String, NodeUsage> usageByNode = new HashMap<>();
+    /** Built when a group spreads, the only user. */
+    private Map<String, Node> nodesById;
+    /**
+     * By position in {@link #nodes}, filled lazily: only nodes that pass the static filters of some group are ever
+     * looked at. Shared by the groups of the plan, so each sees what the others placed.
+     */
+    private final NodeUsage[] usageByPosition;
     /** Per group name, per node id: live instances of the group that this plan keeps, plus its placements. */
     private final Map<String, Map<String, Integer>> presenceByGroup = new HashMap<>();
 
@@ -53,13 +67,20 @@ final class Placer {
      */
     Placer(SchedulerConfig config, ClusterView view, Job job, List<Instance> instances, Set<String> stoppedIds,
             RandomGenerator random, Instant now) {
+        this(config, view, job, instances, stoppedIds, random, now, MIN_PLACEMENTS_FOR_CLASSES);
+    }
+
+    /** @param minPlacementsForClasses for tests: 1 always uses classes, {@link Integer#MAX_VALUE} never does */
+    Placer(SchedulerConfig config, ClusterView view, Job job, List<Instance> instances, Set<String> stoppedIds,
+            RandomGenerator random, Instant now, int minPlacementsForClasses) {
+        this.minPlacementsForClasses = minPlacementsForClasses;
         this.config = config;
         this.view = view;
         this.job = job;
         this.random = random;
         this.now = now;
-        this.nodes = view.nodes().stream().sorted(Comparator.comparing(Node::id)).toList();
-        nodes.forEach(node -> nodesById.put(node.id(), node));
+        this.nodes = sortedById(view.nodes());
+        this.usageByPosition = new NodeUsage[nodes.size()];
         for (Instance instance : instances) {
             if (instance.isLive() && !stoppedIds.contains(instance.id())) {
                 presence(instance.group()).merge(instance.nodeId(), 1, Integer::sum);
@@ -69,76 +90,143 @@ final class Placer {
 
     record GroupOutcome(List<Instance> placements, Optional<PlacementFailure> failure) {}
 
-    /** A node that passed the static filters, with its usage and its value of the group's spread attribute. */
-    private record Candidate(Node node, NodeUsage usage, String spreadValue) {}
-
     /** Places what fits of {@code requests}, all of {@code group}, in order. */
     GroupOutcome place(Group group, List<PlacementRequest> requests) {
+        Set<String> drivers = group.drivers();
         List<Node> feasible = new ArrayList<>();
+        List<NodeUsage> feasibleUsage = new ArrayList<>();
         Map<String, Integer> staticRejections = new TreeMap<>();
-        for (Node node : nodes) {
-            Feasibility.staticRejection(node, job, group).ifPresentOrElse(
-                    reason -> staticRejections.merge(reason, 1, Integer::sum),
-                    () -> feasible.add(node));
+        for (int position = 0; position < nodes.size(); position++) {
+            Node node = nodes.get(position);
+            Optional<String> rejection = Feasibility.staticRejection(node, job, group, drivers);
+            if (rejection.isPresent()) {
+                staticRejections.merge(rejection.get(), 1, Integer::sum);
+            } else {
+                feasible.add(node);
+                feasibleUsage.add(usage(position));
+            }
         }
         Map<String, Integer> presence = presence(group.name());
         SpreadScorer spread = group.spread() == null ? null
-                : new SpreadScorer(group.spread(), feasible, presence, nodesById);
+                : new SpreadScorer(group.spread(), feasible, presence, nodesById());
         // What the inner loop needs of a node, looked up once per group rather than once per placement.
-        List<Candidate> candidates = new ArrayList<>(feasible.size());
-        for (Node node : feasible) {
+        NodeClasses.Candidate[] candidates = new NodeClasses.Candidate[feasible.size()];
+        for (int rank = 0; rank < candidates.length; rank++) {
+            Node node = feasible.get(rank);
             String spreadValue = spread == null ? null : node.attribute(group.spread().attr()).orElse(null);
-            candidates.add(new Candidate(node, usage(node), spreadValue));
+            candidates[rank] = new NodeClasses.Candidate(rank, node, feasibleUsage.get(rank), spreadValue,
+                    presence.getOrDefault(node.id(), 0));
         }
+        // Classes pay for themselves over many placements; for a few, scoring every node is cheaper. Both choose
+        // the same node.
+        NodeClasses classes = requests.size() >= minPlacementsForClasses ? new NodeClasses(candidates) : null;
+        Map<String, NodeClasses.Candidate> candidatesById = null;
         Resources request = group.resources();
+        int portCount = group.portNames().size();
         List<String> portNames = List.copyOf(group.portNames());
 
         List<Instance> placements = new ArrayList<>();
         for (int position = 0; position < requests.size(); position++) {
             PlacementRequest placement = requests.get(position);
-            Map<String, Integer> dynamicRejections = new TreeMap<>();
-            Candidate best = null;
-            double bestScore = Double.NEGATIVE_INFINITY;
-            for (Candidate candidate : candidates) {
-                Node node = candidate.node();
-                NodeUsage usage = candidate.usage();
-                Optional<String> rejection = Feasibility.dynamicRejection(usage, request, portNames.size());
-                if (rejection.isPresent()) {
-                    dynamicRejections.merge(rejection.get(), 1, Integer::sum);
-                    continue;
+            NodeClasses.Candidate avoid = null;
+            if (placement.avoidNodeId() != null) {
+                if (candidatesById == null) {
+                    candidatesById = new HashMap<>();
+                    for (NodeClasses.Candidate candidate : candidates) {
+                        candidatesById.put(candidate.node.id(), candidate);
+                    }
                 }
-                double score = config.binPackWeight() * BinPackScorer.fullnessAfter(node.capacity(), usage.used(), request)
-                        - config.jobAntiAffinityPenalty() * presence.getOrDefault(node.id(), 0)
-                        - (spread == null ? 0 : config.spreadPenalty() * spread.penalty(candidate.spreadValue()))
-                        - (node.id().equals(placement.avoidNodeId()) ? config.previousNodePenalty() : 0);
-                // Strictly greater: of equal scores the first, i.e. the smallest node id, wins.
-                if (score > bestScore) {
-                    best = candidate;
-                    bestScore = score;
+                avoid = candidatesById.get(placement.avoidNodeId());
+            }
+            Choice choice = new Choice();
+            if (classes == null) {
+                for (NodeClasses.Candidate candidate : candidates) {
+                    if (Feasibility.dynamicRejection(candidate.usage, request, portCount).isEmpty()) {
+                        double score = score(candidate, request, spread);
+                        choice.consider(candidate, candidate == avoid ? score - config.previousNodePenalty() : score);
+                    }
+                }
+            } else {
+                for (NodeClasses.NodeClass nodeClass : classes.classes()) {
+                    NodeClasses.Candidate first = classes.candidate(nodeClass.first());
+                    if (Feasibility.dynamicRejection(first.usage, request, portCount).isPresent()) {
+                        continue;
+                    }
+                    // Every member of the class scores the same, except the node to avoid, which is penalised.
+                    double score = score(first, request, spread);
+                    if (first == avoid) {
+                        choice.consider(first, score - config.previousNodePenalty());
+                        int second = nodeClass.second();
+                        if (second >= 0) {
+                            choice.consider(classes.candidate(second), score);
+                        }
+                    } else {
+                        choice.consider(first, score);
+                    }
                 }
             }
-            if (best == null) {
+            if (choice.best == null) {
                 // Every later request of this group asks for the same resources and ports of the same nodes, so
                 // it would be rejected for the same reasons: report them all as unplaced at once.
                 Map<String, Integer> reasons = new TreeMap<>(staticRejections);
-                dynamicRejections.forEach((reason, count) -> reasons.merge(reason, count, Integer::sum));
+                if (classes == null) {
+                    for (NodeClasses.Candidate candidate : candidates) {
+                        Feasibility.dynamicRejection(candidate.usage, request, portCount)
+                                .ifPresent(reason -> reasons.merge(reason, 1, Integer::sum));
+                    }
+                } else {
+                    for (NodeClasses.NodeClass nodeClass : classes.classes()) {
+                        NodeClasses.Candidate first = classes.candidate(nodeClass.first());
+                        Feasibility.dynamicRejection(first.usage, request, portCount)
+                                .ifPresent(reason -> reasons.merge(reason, nodeClass.size(), Integer::sum));
+                    }
+                }
                 return new GroupOutcome(placements,
                         Optional.of(new PlacementFailure(group.name(), requests.size() - position, nodes.size(), reasons)));
             }
-            Instance instance = newInstance(group, placement, best.node(), portNames);
-            best.usage().add(instance);
-            presence.merge(best.node().id(), 1, Integer::sum);
+            NodeClasses.Candidate best = choice.best;
+            Instance instance = newInstance(group, placement, best.node, best.usage, portNames);
+            best.usage.add(instance);
+            best.presence++;
+            presence.merge(best.node.id(), 1, Integer::sum);
             if (spread != null) {
-                spread.placed(best.spreadValue());
+                spread.placed(best.spreadValue);
+            }
+            if (classes != null) {
+                classes.update(best);
             }
             placements.add(instance);
         }
         return new GroupOutcome(placements, Optional.empty());
     }
 
-    private Instance newInstance(Group group, PlacementRequest placement, Node node, List<String> portNames) {
+    /**
+     * Bin packing minus anti-affinity and spread penalties; the caller subtracts the previous-node penalty. The
+     * only scoring formula, whether nodes are scored one by one or one per class, so both choose alike.
+     */
+    private double score(NodeClasses.Candidate candidate, Resources request, SpreadScorer spread) {
+        return config.binPackWeight() * BinPackScorer.fullnessAfter(candidate.node.capacity(), candidate.usage.used(), request)
+                - config.jobAntiAffinityPenalty() * candidate.presence
+                - (spread == null ? 0 : config.spreadPenalty() * spread.penalty(candidate.spreadValue));
+    }
+
+    /** The best candidate so far: the highest score, and of equal scores the smallest node id (lowest rank). */
+    private static final class Choice {
+        NodeClasses.Candidate best;
+        double bestScore;
+
+        void consider(NodeClasses.Candidate candidate, double score) {
+            if (best == null || score > bestScore || (score == bestScore && candidate.rank < best.rank)) {
+                best = candidate;
+                bestScore = score;
+            }
+        }
+    }
+
+    private Instance newInstance(Group group, PlacementRequest placement, Node node, NodeUsage usage,
+            List<String> portNames) {
         String id = RandomIds.uuid(random);
-        Map<String, Integer> ports = usage(node).choosePorts(portNames, random);
+        Map<String, Integer> ports = usage.choosePorts(portNames, random);
         Map<String, TaskState> tasks = new LinkedHashMap<>();
         for (Task task : group.tasks()) {
             tasks.put(task.name(), TaskState.pending());
@@ -148,8 +236,34 @@ final class Placer {
                 placement.previousInstanceId(), now, now);
     }
 
-    private NodeUsage usage(Node node) {
-        return usageByNode.computeIfAbsent(node.id(), id -> NodeUsage.of(node, view.instancesOnNode(id)));
+    /** The nodes by id; views usually hold them so already, and checking is cheaper than sorting. */
+    private static List<Node> sortedById(Collection<Node> nodes) {
+        List<Node> list = new ArrayList<>(nodes);
+        for (int i = 1; i < list.size(); i++) {
+            if (list.get(i - 1).id().compareTo(list.get(i).id()) > 0) {
+                list.sort(Comparator.comparing(Node::id));
+                break;
+            }
+        }
+        return list;
+    }
+
+    private Map<String, Node> nodesById() {
+        if (nodesById == null) {
+            nodesById = new HashMap<>();
+            nodes.forEach(node -> nodesById.put(node.id(), node));
+        }
+        return nodesById;
+    }
+
+    private NodeUsage usage(int position) {
+        NodeUsage usage = usageByPosition[position];
+        if (usage == null) {
+            Node node = nodes.get(position);
+            usage = NodeUsage.of(node, view.instancesOnNode(node.id()));
+            usageByPosition[position] = usage;
+        }
+        return usage;
     }
 
     private Map<String, Integer> presence(String groupName) {
