@@ -273,6 +273,7 @@ public final class TestingCluster implements AutoCloseable {
         agents.forEach(this::kill);
         servers.forEach(this::kill);
         killTasksUnder(root);
+        removeTaskCgroups(root);
         if (System.getenv("HERD_KEEP_TEST_CLUSTERS") == null) {
             deleteQuietly(root);
         }
@@ -296,6 +297,43 @@ public final class TestingCluster implements AutoCloseable {
                 .filter(process -> sessionOf(process.pid()).map(sessions::contains).orElse(false)
                         || commandLine(process.pid()).contains(marker))
                 .forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /**
+     * Removes the (now empty) cgroups of the tasks of killed agents: an agent names them after the instance,
+     * {@code <instance id>-<task>}, under {@code herd/} in each controller, and keeps each instance's directory in
+     * {@code <agent data dir>/instances/}.
+     */
+    private static void removeTaskCgroups(Path root) {
+        java.util.Set<String> instanceIds = new java.util.HashSet<>();
+        try (Stream<Path> agentDirectories = Files.list(root)) {
+            for (Path instances : agentDirectories.map(directory -> directory.resolve("instances")).filter(Files::isDirectory).toList()) {
+                try (Stream<Path> instanceDirectories = Files.list(instances)) {
+                    instanceDirectories.forEach(directory -> instanceIds.add(directory.getFileName().toString()));
+                }
+            }
+        } catch (IOException e) {
+            return;
+        }
+        for (Path herdGroup : List.of(Path.of("/sys/fs/cgroup/memory/herd"), Path.of("/sys/fs/cgroup/cpu,cpuacct/herd"),
+                Path.of("/sys/fs/cgroup/cpu/herd"), Path.of("/sys/fs/cgroup/cpuacct/herd"), Path.of("/sys/fs/cgroup/pids/herd"),
+                Path.of("/sys/fs/cgroup/unified/herd"), Path.of("/sys/fs/cgroup/herd"))) {
+            if (!Files.isDirectory(herdGroup)) {
+                continue;
+            }
+            try (Stream<Path> groups = Files.list(herdGroup)) {
+                groups.filter(group -> instanceIds.stream().anyMatch(id -> group.getFileName().toString().startsWith(id + "-")))
+                        .forEach(group -> {
+                            try {
+                                Files.deleteIfExists(group); // rmdir: works once no process is left in it
+                            } catch (IOException ignored) {
+                                // still busy or not ours to remove
+                            }
+                        });
+            } catch (IOException ignored) {
+                // controller not readable
+            }
+        }
     }
 
     /** Field 6 of /proc/PID/stat, counted after the parenthesised command name (which may hold spaces). */
