@@ -32,6 +32,11 @@ public record Plan(
         failures = failures == null ? List.of() : List.copyOf(failures);
     }
 
+    /** The same plan with other placements (the part the plan applier accepts); everything else carries over. */
+    public Plan withPlacements(List<Instance> newPlacements) {
+        return new Plan(evaluationId, jobId, jobVersion, newPlacements, stops, failures, nextEvaluationAt);
+    }
+
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isEmpty() {
         return placements.isEmpty() && stops.isEmpty();

@@ -63,8 +63,7 @@ final class PlanApplier {
                                 plan.evaluationId(), entry.getKey(), rejection.get());
                     }
                 }
-                return new Plan(plan.evaluationId(), plan.jobId(), plan.jobVersion(), fitting, plan.stops(), plan.failures(),
-                        plan.nextEvaluationAt());
+                return plan.withPlacements(fitting);
             });
             int refused = plan.placements().size() - accepted.placements().size();
             ApplyResult result = raft.propose(new ApplyPlan(accepted, refused > 0, UUID.randomUUID().toString(), clock.instant()));
