@@ -8,12 +8,20 @@ import java.util.Set;
 
 import static java.util.Objects.requireNonNull;
 
-/** Tasks that run together on one node, {@code count} times. */
+/**
+ * Tasks that run together on one node, {@code count} times. Placement: {@code constraints} are hard rules on
+ * nodes, {@code affinities} soft ones, {@code spread} spreads the instances over the values of a node attribute;
+ * {@code distinctHosts} puts at most one instance of the group on a node and {@code maxPerNode}, when set, at most
+ * that many (both hard).
+ */
 public record Group(
         String name,
         int count,
         List<Constraint> constraints,
+        List<Affinity> affinities,
         Spread spread,
+        boolean distinctHosts,
+        Integer maxPerNode,
         UpdatePolicy update,
         RestartPolicy restart,
         List<Service> services,
@@ -21,8 +29,25 @@ public record Group(
     public Group {
         requireNonNull(name, "name is null");
         constraints = constraints == null ? List.of() : List.copyOf(constraints);
+        affinities = affinities == null ? List.of() : List.copyOf(affinities);
         services = services == null ? List.of() : List.copyOf(services);
         tasks = tasks == null ? List.of() : List.copyOf(tasks);
+    }
+
+    /** A group without affinities, spread targets or per-node limits. */
+    public Group(String name, int count, List<Constraint> constraints, Spread spread, UpdatePolicy update,
+            RestartPolicy restart, List<Service> services, List<Task> tasks) {
+        this(name, count, constraints, List.of(), spread, false, null, update, restart, services, tasks);
+    }
+
+    /**
+     * How many instances of this group one node may hold: 1 with {@code distinctHosts}, else {@code maxPerNode},
+     * else no limit ({@link Integer#MAX_VALUE}).
+     */
+    @JsonIgnore
+    public int perNodeLimit() {
+        int limit = maxPerNode == null ? Integer.MAX_VALUE : maxPerNode;
+        return distinctHosts ? Math.min(1, limit) : limit;
     }
 
     /** The resources one instance of this group needs: the sum over its tasks. */
@@ -55,6 +80,7 @@ public record Group(
     }
 
     public Group withCount(int newCount) {
-        return new Group(name, newCount, constraints, spread, update, restart, services, tasks);
+        return new Group(name, newCount, constraints, affinities, spread, distinctHosts, maxPerNode, update, restart,
+                services, tasks);
     }
 }

@@ -18,6 +18,7 @@ public record Job(
         JobType type,
         int priority,
         List<Constraint> constraints,
+        List<Affinity> affinities,
         List<Group> groups,
         long version,
         Instant submitTime,
@@ -27,7 +28,14 @@ public record Job(
         requireNonNull(app, "app is null");
         requireNonNull(type, "type is null");
         constraints = constraints == null ? List.of() : List.copyOf(constraints);
+        affinities = affinities == null ? List.of() : List.copyOf(affinities);
         groups = groups == null ? List.of() : List.copyOf(groups);
+    }
+
+    /** A job without job-level affinities. */
+    public Job(String name, String app, JobType type, int priority, List<Constraint> constraints, List<Group> groups,
+            long version, Instant submitTime, boolean stopped) {
+        this(name, app, type, priority, constraints, List.of(), groups, version, submitTime, stopped);
     }
 
     /** {@code app/job}: unique in the cluster. */
@@ -45,16 +53,17 @@ public record Job(
     }
 
     public Job withVersion(long newVersion, Instant newSubmitTime) {
-        return new Job(name, app, type, priority, constraints, groups, newVersion, newSubmitTime, stopped);
+        return new Job(name, app, type, priority, constraints, affinities, groups, newVersion, newSubmitTime, stopped);
     }
 
     public Job withStopped(boolean newStopped) {
-        return new Job(name, app, type, priority, constraints, groups, version, submitTime, newStopped);
+        return new Job(name, app, type, priority, constraints, affinities, groups, version, submitTime, newStopped);
     }
 
     /** True when both describe the same desired workload, ignoring version bookkeeping. */
     public boolean sameSpecAs(Job other) {
         return name.equals(other.name) && app.equals(other.app) && type == other.type && priority == other.priority
-                && constraints.equals(other.constraints) && groups.equals(other.groups);
+                && constraints.equals(other.constraints) && affinities.equals(other.affinities)
+                && groups.equals(other.groups);
     }
 }

@@ -67,7 +67,7 @@ public final class JobSpecParser {
             error("", "the job spec must be a mapping with fields job, app, groups, ...");
             return null;
         }
-        checkFields(root, "", Set.of("job", "app", "type", "priority", "constraints", "groups"));
+        checkFields(root, "", Set.of("job", "app", "type", "priority", "constraints", "affinities", "groups"));
         String name = requiredString(root, "job", "");
         if (name != null && !JOB_NAME.matcher(name).matches()) {
             error("job", quote(name) + " is not a valid job name (lowercase letters, digits and '-', at most 63)");
@@ -100,6 +100,7 @@ public final class JobSpecParser {
             }
         }
         List<Constraint> constraints = constraints(root.get("constraints"), "constraints");
+        List<Affinity> affinities = affinities(root.get("affinities"), "affinities");
         List<Group> groups = new ArrayList<>();
         JsonNode groupsNode = root.get("groups");
         if (groupsNode == null || groupsNode.isNull()) {
@@ -121,7 +122,7 @@ public final class JobSpecParser {
         if (name == null || app == null) {
             return null;
         }
-        return new Job(name, app, type, priority, constraints, groups, 0, null, false);
+        return new Job(name, app, type, priority, constraints, affinities, groups, 0, null, false);
     }
 
     private Group group(JsonNode node, String path, JobType jobType) {
@@ -129,7 +130,8 @@ public final class JobSpecParser {
             error(path, "must be a mapping");
             return null;
         }
-        checkFields(node, path, Set.of("name", "count", "constraints", "spread", "update", "restart", "services", "tasks"));
+        checkFields(node, path, Set.of("name", "count", "constraints", "affinities", "spread", "distinct_hosts",
+                "max_per_node", "update", "restart", "services", "tasks"));
         String name = requiredString(node, "name", path);
         if (name != null && !JOB_NAME.matcher(name).matches()) {
             error(path + ".name", quote(name) + " is not a valid group name (lowercase letters, digits and '-')");
@@ -146,17 +148,16 @@ public final class JobSpecParser {
             }
         }
         List<Constraint> constraints = constraints(node.get("constraints"), path + ".constraints");
-        Spread spread = null;
-        JsonNode spreadNode = node.get("spread");
-        if (spreadNode != null && !spreadNode.isNull()) {
-            if (!spreadNode.isObject()) {
-                error(path + ".spread", "must be a mapping such as {attr: node.rack}");
+        List<Affinity> affinities = affinities(node.get("affinities"), path + ".affinities");
+        Spread spread = spread(node.get("spread"), path + ".spread");
+        boolean distinctHosts = bool(node, "distinct_hosts", path).orElse(false);
+        Integer maxPerNode = null;
+        if (node.has("max_per_node") && !node.get("max_per_node").isNull()) {
+            Integer value = integer(node.get("max_per_node"), path + ".max_per_node");
+            if (value != null && value < 1) {
+                error(path + ".max_per_node", "must be at least 1");
             } else {
-                checkFields(spreadNode, path + ".spread", Set.of("attr"));
-                String attr = requiredString(spreadNode, "attr", path + ".spread");
-                if (attr != null) {
-                    spread = new Spread(attr);
-                }
+                maxPerNode = value;
             }
         }
         UpdatePolicy update = update(node.get("update"), path + ".update");
@@ -186,7 +187,8 @@ public final class JobSpecParser {
         if (name == null) {
             return null;
         }
-        return new Group(name, count, constraints, spread, update, restart, services, tasks);
+        return new Group(name, count, constraints, affinities, spread, distinctHosts, maxPerNode, update, restart,
+                services, tasks);
     }
 
     private Task task(JsonNode node, String path) {
@@ -446,51 +448,140 @@ public final class JobSpecParser {
                 continue;
             }
             checkFields(constraintNode, constraintPath, Set.of("attr", "op", "value", "values"));
-            String attr = requiredString(constraintNode, "attr", constraintPath);
-            String opText = optionalString(constraintNode, "op", constraintPath);
-            Constraint.Operator op = Constraint.Operator.EQUAL;
-            if (opText != null) {
-                Optional<Constraint.Operator> parsed = Constraint.Operator.fromSymbol(opText);
-                if (parsed.isEmpty()) {
-                    error(constraintPath + ".op", quote(opText) + " is not an operator (=, !=, in, not_in, exists)");
-                    continue;
-                }
-                op = parsed.get();
-            }
-            List<String> values = new ArrayList<>();
-            if (constraintNode.has("value") && !constraintNode.get("value").isNull()) {
-                values.add(constraintNode.get("value").asText());
-            }
-            JsonNode valuesNode = constraintNode.get("values");
-            if (valuesNode != null && !valuesNode.isNull()) {
-                if (!valuesNode.isArray()) {
-                    error(constraintPath + ".values", "must be a list");
-                } else {
-                    valuesNode.forEach(value -> values.add(value.asText()));
-                }
-            }
-            switch (op) {
-                case EXISTS -> {
-                    if (!values.isEmpty()) {
-                        error(constraintPath, "exists takes no value");
-                    }
-                }
-                case EQUAL, NOT_EQUAL -> {
-                    if (values.size() != 1) {
-                        error(constraintPath + ".value", "'" + op.symbol() + "' needs exactly one value");
-                    }
-                }
-                case IN, NOT_IN -> {
-                    if (values.isEmpty()) {
-                        error(constraintPath + ".values", "'" + op.symbol() + "' needs at least one value");
-                    }
-                }
-            }
-            if (attr != null) {
-                constraints.add(new Constraint(attr, op, values));
-            }
+            condition(constraintNode, constraintPath).ifPresent(constraints::add);
         }
         return constraints;
+    }
+
+    private List<Affinity> affinities(JsonNode node, String path) {
+        List<Affinity> affinities = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            return affinities;
+        }
+        if (!node.isArray()) {
+            error(path, "must be a list such as [{attr: node.zone, op: =, value: a, weight: 50}]");
+            return affinities;
+        }
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode affinityNode = node.get(i);
+            String affinityPath = path + "[" + i + "]";
+            if (!affinityNode.isObject()) {
+                error(affinityPath, "must be a mapping");
+                continue;
+            }
+            checkFields(affinityNode, affinityPath, Set.of("attr", "op", "value", "values", "weight"));
+            Optional<Constraint> condition = condition(affinityNode, affinityPath);
+            Integer weight = null;
+            JsonNode weightNode = affinityNode.get("weight");
+            if (weightNode == null || weightNode.isNull()) {
+                error(affinityPath + ".weight", "is required: -100 to 100, negative to avoid matching nodes");
+            } else {
+                weight = integer(weightNode, affinityPath + ".weight");
+                if (weight != null && (weight == 0 || Math.abs(weight) > Affinity.MAX_WEIGHT)) {
+                    error(affinityPath + ".weight", weight + " is not a weight: -100 to 100, not 0"
+                            + " (negative to avoid matching nodes)");
+                    weight = null;
+                }
+            }
+            if (condition.isPresent() && weight != null) {
+                Constraint constraint = condition.get();
+                affinities.add(new Affinity(constraint.attr(), constraint.op(), constraint.values(), weight));
+            }
+        }
+        return affinities;
+    }
+
+    /** {@code attr op value|values} of a constraint or an affinity, validated for its operator. */
+    private Optional<Constraint> condition(JsonNode node, String path) {
+        String attr = requiredString(node, "attr", path);
+        String opText = optionalString(node, "op", path);
+        Constraint.Operator op = Constraint.Operator.EQUAL;
+        if (opText != null) {
+            Optional<Constraint.Operator> parsed = Constraint.Operator.fromSymbol(opText);
+            if (parsed.isEmpty()) {
+                error(path + ".op", quote(opText) + " is not an operator (=, !=, in, not_in, exists, regex, version)");
+                return Optional.empty();
+            }
+            op = parsed.get();
+        }
+        List<String> values = new ArrayList<>();
+        if (node.has("value") && !node.get("value").isNull()) {
+            values.add(node.get("value").asText());
+        }
+        JsonNode valuesNode = node.get("values");
+        if (valuesNode != null && !valuesNode.isNull()) {
+            if (!valuesNode.isArray()) {
+                error(path + ".values", "must be a list");
+            } else {
+                valuesNode.forEach(value -> values.add(value.asText()));
+            }
+        }
+        Constraint constraint = new Constraint(attr == null ? "" : attr, op, values);
+        Optional<String> problem = constraint.problem();
+        if (problem.isPresent()) {
+            // Point at the field to fix: the values for a wrong number or a bad value, the whole entry for exists.
+            String field = switch (op) {
+                case EXISTS -> "";
+                case IN, NOT_IN -> ".values";
+                default -> node.has("values") ? ".values" : ".value";
+            };
+            error(path + field, problem.get());
+            return Optional.empty();
+        }
+        return attr == null ? Optional.empty() : Optional.of(constraint);
+    }
+
+    private Spread spread(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            error(path, "must be a mapping such as {attr: node.rack}");
+            return null;
+        }
+        checkFields(node, path, Set.of("attr", "targets"));
+        String attr = requiredString(node, "attr", path);
+        List<Spread.Target> targets = new ArrayList<>();
+        JsonNode targetsNode = node.get("targets");
+        if (targetsNode != null && !targetsNode.isNull()) {
+            if (!targetsNode.isArray() || targetsNode.isEmpty()) {
+                error(path + ".targets", "must be a non-empty list such as [{value: a, percent: 70}, {value: b, percent: 30}]");
+            } else {
+                Set<String> seen = new HashSet<>();
+                int total = 0;
+                for (int i = 0; i < targetsNode.size(); i++) {
+                    JsonNode targetNode = targetsNode.get(i);
+                    String targetPath = path + ".targets[" + i + "]";
+                    if (!targetNode.isObject()) {
+                        error(targetPath, "must be a mapping such as {value: a, percent: 70}");
+                        continue;
+                    }
+                    checkFields(targetNode, targetPath, Set.of("value", "percent"));
+                    String value = requiredString(targetNode, "value", targetPath);
+                    Integer percent = null;
+                    JsonNode percentNode = targetNode.get("percent");
+                    if (percentNode == null || percentNode.isNull()) {
+                        error(targetPath + ".percent", "is required: 0 to 100");
+                    } else {
+                        percent = integer(percentNode, targetPath + ".percent");
+                        if (percent != null && (percent < 0 || percent > 100)) {
+                            error(targetPath + ".percent", percent + " is out of range 0-100");
+                            percent = null;
+                        }
+                    }
+                    if (value != null && !seen.add(value)) {
+                        error(targetPath + ".value", quote(value) + " is listed twice");
+                    } else if (value != null && percent != null) {
+                        targets.add(new Spread.Target(value, percent));
+                        total += percent;
+                    }
+                }
+                if (total > 100) {
+                    error(path + ".targets", "the percentages add up to " + total + ", more than 100");
+                }
+            }
+        }
+        return attr == null ? null : new Spread(attr, targets);
     }
 
     private void checkFields(JsonNode node, String path, Set<String> allowed) {

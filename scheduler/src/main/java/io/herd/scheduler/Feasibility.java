@@ -16,7 +16,8 @@ import java.util.Set;
  * its first failing filter.
  *
  * <p>The static filters (status, drivers, constraints) depend only on the node and the group and run once per
- * group; the dynamic ones (resources, ports) depend on what the plan placed so far and run per placement.
+ * group; the dynamic ones ({@link PerNodeLimit}, resources, ports) depend on what the plan placed so far and run
+ * per placement.
  */
 final class Feasibility {
     static final String NODE_DOWN = "node down";
@@ -35,6 +36,11 @@ final class Feasibility {
 
     /** The same, with the group's drivers computed once by a caller that checks many nodes. */
     static Optional<String> staticRejection(Node node, Job job, Group group, Set<String> drivers) {
+        return staticRejection(node, drivers, ConstraintFilter.of(job, group));
+    }
+
+    /** The same, with the job's and group's constraints compiled once by a caller that checks many nodes. */
+    static Optional<String> staticRejection(Node node, Set<String> drivers, ConstraintFilter constraints) {
         if (node.status() != NodeStatus.READY) {
             return Optional.of(node.status() == NodeStatus.DOWN ? NODE_DOWN : NODE_DRAINING);
         }
@@ -43,17 +49,7 @@ final class Feasibility {
                 return Optional.of("missing driver " + driver);
             }
         }
-        for (Constraint constraint : job.constraints()) {
-            if (!constraint.matches(node.attribute(constraint.attr()).orElse(null))) {
-                return Optional.of(constraintNotMet(constraint));
-            }
-        }
-        for (Constraint constraint : group.constraints()) {
-            if (!constraint.matches(node.attribute(constraint.attr()).orElse(null))) {
-                return Optional.of(constraintNotMet(constraint));
-            }
-        }
-        return Optional.empty();
+        return constraints.rejection(node);
     }
 
     /** Why the node cannot take one more instance asking for {@code request} and {@code portCount} ports, or empty. */

@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * The candidate nodes of one group, partitioned into equivalence classes: nodes with the same capacity, the same
- * usage, the same number of free ports, the same number of the group's instances and the same value of the
- * spread attribute pass the same dynamic filters and get the same score, so the placer scores one node per class
+ * usage, the same number of free ports, the same number of the group's instances (which decides anti-affinity and
+ * the {@link PerNodeLimit}), the same value of the spread attribute and the same affinity score pass the same
+ * dynamic filters and get the same score, so the placer scores one node per class
  * (the one with the smallest id, which would win the tie anyway) instead of every node. This is exact, not an
  * approximation: the node chosen is the one a scan of every node would choose. On a cell of identical machines
  * there are a handful of classes for thousands of nodes; on a cell where every node differs there is one class
@@ -23,27 +24,37 @@ import java.util.Map;
  */
 final class NodeClasses {
     /** What makes two candidates interchangeable for the filters and scorers that depend on the plan. */
-    record Key(Resources capacity, Resources used, int freePorts, int presence, String spreadValue) {}
+    record Key(Resources capacity, Resources used, int freePorts, int presence, String spreadValue, double affinity) {}
 
-    /** A candidate node: its rank among the group's candidates by node id, its usage, presence and spread value. */
+    /**
+     * A candidate node: its rank among the group's candidates by node id, its usage, presence, spread value and
+     * affinity score.
+     */
     static final class Candidate {
         final int rank;
         final Node node;
         final NodeUsage usage;
         final String spreadValue;
+        /** The {@link AffinityScorer} score, 0 without affinities: it depends only on the node's labels. */
+        final double affinity;
         int presence;
         NodeClass nodeClass;
 
         Candidate(int rank, Node node, NodeUsage usage, String spreadValue, int presence) {
+            this(rank, node, usage, spreadValue, presence, 0);
+        }
+
+        Candidate(int rank, Node node, NodeUsage usage, String spreadValue, int presence, double affinity) {
             this.rank = rank;
             this.node = node;
             this.usage = usage;
             this.spreadValue = spreadValue;
             this.presence = presence;
+            this.affinity = affinity;
         }
 
         Key key() {
-            return new Key(node.capacity(), usage.used(), usage.freePorts(), presence, spreadValue);
+            return new Key(node.capacity(), usage.used(), usage.freePorts(), presence, spreadValue, affinity);
         }
     }
 

@@ -25,9 +25,10 @@ import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 
 /**
- * Chooses nodes for the placements of one evaluation: the chain of feasibility filters (cheap, static ones once
- * per group; resources and ports per placement), then scoring (bin packing minus anti-affinity, spread and
- * previous-node penalties), then the best node, ties going to the smallest node id.
+ * Chooses nodes for the placements of one evaluation: the chain of feasibility filters (cheap, static ones such
+ * as constraints once per group; per-node limits, resources and ports per placement), then scoring (bin packing
+ * plus affinities, minus anti-affinity, spread and previous-node penalties), then the best node, ties going to
+ * the smallest node id.
  *
  * <p>It keeps each node's usage and each group's presence per node as the plan grows, so a later placement sees
  * the earlier ones: a plan never over-commits a node or gives a port twice, and anti-affinity and spread work
@@ -96,9 +97,10 @@ final class Placer {
         List<Node> feasible = new ArrayList<>();
         List<NodeUsage> feasibleUsage = new ArrayList<>();
         Map<String, Integer> staticRejections = new TreeMap<>();
+        ConstraintFilter constraints = ConstraintFilter.of(job, group);
         for (int position = 0; position < nodes.size(); position++) {
             Node node = nodes.get(position);
-            Optional<String> rejection = Feasibility.staticRejection(node, job, group, drivers);
+            Optional<String> rejection = Feasibility.staticRejection(node, drivers, constraints);
             if (rejection.isPresent()) {
                 staticRejections.merge(rejection.get(), 1, Integer::sum);
             } else {
@@ -108,14 +110,16 @@ final class Placer {
         }
         Map<String, Integer> presence = presence(group.name());
         SpreadScorer spread = group.spread() == null ? null
-                : new SpreadScorer(group.spread(), feasible, presence, nodesById());
+                : new SpreadScorer(group.spread(), group.count(), feasible, presence, nodesById());
+        AffinityScorer affinities = AffinityScorer.of(job, group);
+        PerNodeLimit limit = PerNodeLimit.of(group);
         // What the inner loop needs of a node, looked up once per group rather than once per placement.
         NodeClasses.Candidate[] candidates = new NodeClasses.Candidate[feasible.size()];
         for (int rank = 0; rank < candidates.length; rank++) {
             Node node = feasible.get(rank);
             String spreadValue = spread == null ? null : node.attribute(group.spread().attr()).orElse(null);
             candidates[rank] = new NodeClasses.Candidate(rank, node, feasibleUsage.get(rank), spreadValue,
-                    presence.getOrDefault(node.id(), 0));
+                    presence.getOrDefault(node.id(), 0), affinities == null ? 0 : affinities.score(node));
         }
         // Classes pay for themselves over many placements; for a few, scoring every node is cheaper. Both choose
         // the same node.
@@ -141,7 +145,7 @@ final class Placer {
             Choice choice = new Choice();
             if (classes == null) {
                 for (NodeClasses.Candidate candidate : candidates) {
-                    if (Feasibility.dynamicRejection(candidate.usage, request, portCount).isEmpty()) {
+                    if (dynamicRejection(candidate, limit, request, portCount).isEmpty()) {
                         double score = score(candidate, request, spread);
                         choice.consider(candidate, candidate == avoid ? score - config.previousNodePenalty() : score);
                     }
@@ -149,7 +153,7 @@ final class Placer {
             } else {
                 for (NodeClasses.NodeClass nodeClass : classes.classes()) {
                     NodeClasses.Candidate first = classes.candidate(nodeClass.first());
-                    if (Feasibility.dynamicRejection(first.usage, request, portCount).isPresent()) {
+                    if (dynamicRejection(first, limit, request, portCount).isPresent()) {
                         continue;
                     }
                     // Every member of the class scores the same, except the node to avoid, which is penalised.
@@ -171,13 +175,13 @@ final class Placer {
                 Map<String, Integer> reasons = new TreeMap<>(staticRejections);
                 if (classes == null) {
                     for (NodeClasses.Candidate candidate : candidates) {
-                        Feasibility.dynamicRejection(candidate.usage, request, portCount)
+                        dynamicRejection(candidate, limit, request, portCount)
                                 .ifPresent(reason -> reasons.merge(reason, 1, Integer::sum));
                     }
                 } else {
                     for (NodeClasses.NodeClass nodeClass : classes.classes()) {
                         NodeClasses.Candidate first = classes.candidate(nodeClass.first());
-                        Feasibility.dynamicRejection(first.usage, request, portCount)
+                        dynamicRejection(first, limit, request, portCount)
                                 .ifPresent(reason -> reasons.merge(reason, nodeClass.size(), Integer::sum));
                     }
                 }
@@ -200,12 +204,20 @@ final class Placer {
         return new GroupOutcome(placements, Optional.empty());
     }
 
+    /** The group's per-node limit first (one comparison), then resources and ports. */
+    private static Optional<String> dynamicRejection(NodeClasses.Candidate candidate, PerNodeLimit limit,
+            Resources request, int portCount) {
+        Optional<String> full = limit.rejection(candidate.presence);
+        return full.isPresent() ? full : Feasibility.dynamicRejection(candidate.usage, request, portCount);
+    }
+
     /**
-     * Bin packing minus anti-affinity and spread penalties; the caller subtracts the previous-node penalty. The
-     * only scoring formula, whether nodes are scored one by one or one per class, so both choose alike.
+     * Bin packing plus affinities minus anti-affinity and spread penalties; the caller subtracts the previous-node
+     * penalty. The only scoring formula, whether nodes are scored one by one or one per class, so both choose alike.
      */
     private double score(NodeClasses.Candidate candidate, Resources request, SpreadScorer spread) {
         return config.binPackWeight() * BinPackScorer.fullnessAfter(candidate.node.capacity(), candidate.usage.used(), request)
+                + AffinityScorer.WEIGHT * candidate.affinity
                 - config.jobAntiAffinityPenalty() * candidate.presence
                 - (spread == null ? 0 : config.spreadPenalty() * spread.penalty(candidate.spreadValue));
     }

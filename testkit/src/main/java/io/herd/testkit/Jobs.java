@@ -1,5 +1,6 @@
 package io.herd.testkit;
 
+import io.herd.api.Affinity;
 import io.herd.api.Constraint;
 import io.herd.api.Group;
 import io.herd.api.Job;
@@ -49,12 +50,18 @@ public final class Jobs {
         return new Constraint(attr, op, List.of(values));
     }
 
+    /** {@code attr op values} preferred with {@code weight} (-100..100), e.g. {@code affinity("node.zone", Operator.EQUAL, 50, "a")}. */
+    public static Affinity affinity(String attr, Constraint.Operator op, int weight, String... values) {
+        return new Affinity(attr, op, List.of(values), weight);
+    }
+
     public static final class JobBuilder {
         private String name;
         private String app = "demo";
         private JobType type = JobType.SERVICE;
         private Integer priority;
         private final List<Constraint> constraints = new ArrayList<>();
+        private final List<Affinity> affinities = new ArrayList<>();
         private final List<Group> groups = new ArrayList<>();
         private long version = 1;
         private Instant submitTime = FakeClock.DEFAULT_START;
@@ -94,6 +101,11 @@ public final class Jobs {
             return constraint(Jobs.constraint(attr, op, values));
         }
 
+        public JobBuilder affinity(String attr, Constraint.Operator op, int weight, String... values) {
+            affinities.add(Jobs.affinity(attr, op, weight, values));
+            return this;
+        }
+
         public JobBuilder group(GroupBuilder group) {
             return group(group.build());
         }
@@ -121,8 +133,8 @@ public final class Jobs {
         public Job build() {
             int effectivePriority = priority != null ? priority : type == JobType.SERVICE ? 200 : 100;
             List<Group> effectiveGroups = groups.isEmpty() ? List.of(Jobs.group("web").build()) : groups;
-            return new Job(name, app, type, effectivePriority, constraints, effectiveGroups, version, submitTime,
-                    stopped);
+            return new Job(name, app, type, effectivePriority, constraints, affinities, effectiveGroups, version,
+                    submitTime, stopped);
         }
     }
 
@@ -130,7 +142,10 @@ public final class Jobs {
         private final String name;
         private int count = 1;
         private final List<Constraint> constraints = new ArrayList<>();
+        private final List<Affinity> affinities = new ArrayList<>();
         private Spread spread;
+        private boolean distinctHosts;
+        private Integer maxPerNode;
         private UpdatePolicy update = UpdatePolicy.DEFAULT;
         private RestartPolicy restart = RestartPolicy.DEFAULT_SERVICE;
         private final List<Service> services = new ArrayList<>();
@@ -160,6 +175,36 @@ public final class Jobs {
             return this;
         }
 
+        /**
+         * Spread with targets: {@code spread("node.zone", "a", 70, "b", 30)} puts 70% on zone a, 30% on zone b.
+         *
+         * @param valuesAndPercents value, percent, value, percent, ...
+         */
+        public GroupBuilder spread(String attr, Object... valuesAndPercents) {
+            List<Spread.Target> targets = new ArrayList<>();
+            for (int i = 0; i < valuesAndPercents.length; i += 2) {
+                targets.add(new Spread.Target((String) valuesAndPercents[i], (Integer) valuesAndPercents[i + 1]));
+            }
+            this.spread = new Spread(attr, targets);
+            return this;
+        }
+
+        public GroupBuilder affinity(String attr, Constraint.Operator op, int weight, String... values) {
+            affinities.add(Jobs.affinity(attr, op, weight, values));
+            return this;
+        }
+
+        /** At most one instance of the group per node. */
+        public GroupBuilder distinctHosts() {
+            this.distinctHosts = true;
+            return this;
+        }
+
+        public GroupBuilder maxPerNode(int max) {
+            this.maxPerNode = max;
+            return this;
+        }
+
         public GroupBuilder update(UpdatePolicy policy) {
             this.update = policy;
             return this;
@@ -186,7 +231,8 @@ public final class Jobs {
 
         public Group build() {
             List<Task> effectiveTasks = tasks.isEmpty() ? List.of(Jobs.task("server").build()) : tasks;
-            return new Group(name, count, constraints, spread, update, restart, services, effectiveTasks);
+            return new Group(name, count, constraints, affinities, spread, distinctHosts, maxPerNode, update, restart,
+                    services, effectiveTasks);
         }
     }
 
