@@ -30,8 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Scoring one node per equivalence class must choose exactly what scoring every node chooses: the same nodes, the
  * same ids and ports (the random draws happen in the same order), the same failure and reasons. Cells are drawn
- * from a few machine shapes so that classes form and break apart as placements land, with racks for spread, a few
- * nodes that are down or have only a handful of ports, instances already running, and nodes to avoid.
+ * from a few machine shapes so that classes form and break apart as placements land, with racks for spread (even
+ * or with targets), affinities and constraints, a few nodes that are down or have only a handful of ports,
+ * instances already running, distinct_hosts and max_per_node, and nodes to avoid.
  */
 class NodeClassesTest {
     private static final List<Resources> SHAPES = List.of(
@@ -46,7 +47,12 @@ class NodeClassesTest {
 
     record NodeSpec(int shape, int rack, boolean down, int ports, int load) {}
 
-    record GroupSpec(int count, int cpuTenths, int memoryQuarters, int diskGigabytes, int ports, boolean spread) {}
+    /**
+     * @param limit 0: none, 1: distinct_hosts, 2 or 3: max_per_node
+     * @param rules a mask: 1 affinities on the rack, 2 spread targets (with spread), 4 a regex constraint on the rack
+     */
+    record GroupSpec(int count, int cpuTenths, int memoryQuarters, int diskGigabytes, int ports, boolean spread,
+            int limit, int rules) {}
 
     @Provide
     Arbitrary<List<NodeSpec>> cells() {
@@ -67,7 +73,9 @@ class NodeClassesTest {
                 Arbitraries.integers().between(1, 12),
                 Arbitraries.integers().between(0, 3),
                 Arbitraries.integers().between(0, 2),
-                Arbitraries.of(true, false))
+                Arbitraries.of(true, false),
+                Arbitraries.integers().between(0, 3),
+                Arbitraries.integers().between(0, 7))
                 .as(GroupSpec::new);
     }
 
@@ -98,7 +106,23 @@ class NodeClassesTest {
         IntStream.range(0, groupSpec.ports()).forEach(port -> task.ports("port" + port));
         Jobs.GroupBuilder groupBuilder = Jobs.group("web").count(groupSpec.count()).task(task);
         if (groupSpec.spread()) {
-            groupBuilder.spread("node.rack");
+            if ((groupSpec.rules() & 2) != 0) {
+                groupBuilder.spread("node.rack", "r1", 50, "r2", 20);
+            } else {
+                groupBuilder.spread("node.rack");
+            }
+        }
+        if ((groupSpec.rules() & 1) != 0) {
+            groupBuilder.affinity("node.rack", io.herd.api.Constraint.Operator.EQUAL, 40, "r1")
+                    .affinity("node.rack", io.herd.api.Constraint.Operator.IN, -70, "r2", "r3");
+        }
+        if ((groupSpec.rules() & 4) != 0) {
+            groupBuilder.constraint("node.rack", io.herd.api.Constraint.Operator.REGEX, "r[12]");
+        }
+        if (groupSpec.limit() == 1) {
+            groupBuilder.distinctHosts();
+        } else if (groupSpec.limit() > 1) {
+            groupBuilder.maxPerNode(groupSpec.limit());
         }
         Job job = Jobs.job("hello").group(groupBuilder).build();
         Group group = job.groups().getFirst();
