@@ -59,8 +59,14 @@ record JobStatusView(
 
     record TaskView(TaskStatus state, Long pid, Integer exitCode, int restarts, String reason, String message) {}
 
+    /**
+     * Why instances of a group are not placed, as of the newest evaluation the scheduler finished: per reason, how
+     * many nodes it rejected for it ({@code reasons}; {@code rejections} lists the same most frequent first).
+     */
     record PlacementFailureView(String group, int unplaced, int nodesEvaluated, Map<String, Integer> reasons,
-            String summary) {}
+            List<Rejection> rejections, String summary, String evaluationId) {}
+
+    record Rejection(String reason, int nodes) {}
 
     private static final Comparator<Instance> ORDER = Comparator.comparing(Instance::group)
             .thenComparingInt(Instance::index)
@@ -74,8 +80,7 @@ record JobStatusView(
         sorted.sort(ORDER);
         List<InstanceView> instances = sorted.stream().map(JobStatusView::instanceView).toList();
         List<Evaluation> evaluations = status.evaluations() == null ? List.of() : status.evaluations();
-        List<PlacementFailureView> failures = evaluations.isEmpty() ? List.of()
-                : evaluations.getFirst().failures().stream().map(JobStatusView::failureView).toList();
+        List<PlacementFailureView> failures = placementFailures(job, sorted, evaluations);
         int desired = job.stopped() ? 0 : job.groups().stream().mapToInt(Group::count).sum();
         int running = count(sorted, InstanceState.RUNNING);
         int complete = count(sorted, InstanceState.COMPLETE);
@@ -85,6 +90,33 @@ record JobStatusView(
                 .map(Evaluation::waitUntil).min(Comparator.naturalOrder()).orElse(null);
         return new JobStatusView(job.id(), job.app(), job.name(), job.type(), job.priority(), job.version(),
                 job.stopped(), desired, running, complete, instances, failures, nextReschedule);
+    }
+
+    /**
+     * The failures of the newest evaluation the scheduler has finished (a newer one may still wait for a worker,
+     * or for a failed instance's restart delay), for the groups that still lack instances: a group that has all
+     * its instances since is not pending, whatever an older evaluation said.
+     */
+    private static List<PlacementFailureView> placementFailures(Job job, List<Instance> instances,
+            List<Evaluation> evaluations) {
+        if (job.stopped()) {
+            return List.of();
+        }
+        Evaluation finished = evaluations.stream().filter(evaluation -> evaluation.status() != EvaluationStatus.PENDING)
+                .findFirst().orElse(null);
+        if (finished == null) {
+            return List.of();
+        }
+        List<PlacementFailureView> views = new ArrayList<>();
+        for (PlacementFailure failure : finished.failures()) {
+            int live = (int) instances.stream()
+                    .filter(instance -> instance.group().equals(failure.group()) && instance.isLive()).count();
+            int wanted = job.group(failure.group()).map(Group::count).orElse(0);
+            if (live < wanted) {
+                views.add(failureView(failure, finished.id()));
+            }
+        }
+        return views;
     }
 
     private static int count(List<Instance> instances, InstanceState state) {
@@ -109,9 +141,13 @@ record JobStatusView(
         return new TaskView(state, pid, task.exitCode(), task.restarts(), task.reason(), task.message());
     }
 
-    private static PlacementFailureView failureView(PlacementFailure failure) {
+    private static PlacementFailureView failureView(PlacementFailure failure, String evaluationId) {
+        List<Rejection> rejections = failure.reasons().entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .map(entry -> new Rejection(entry.getKey(), entry.getValue()))
+                .toList();
         return new PlacementFailureView(failure.group(), failure.unplaced(), failure.nodesEvaluated(),
-                failure.reasons(), failure.summary());
+                failure.reasons(), rejections, failure.summary(), evaluationId);
     }
 
     String status() {
@@ -145,9 +181,21 @@ record JobStatusView(
         }
         if (!placementFailures.isEmpty()) {
             lines.add("");
+            // One line per reason, most frequent first: "why is it pending?" at a glance, even with many reasons.
             for (PlacementFailureView failure : placementFailures) {
+                if (failure.rejections().isEmpty()) {
+                    lines.add("Pending: cannot place " + Formats.plural(failure.unplaced(), "instance") + " of group "
+                            + failure.group() + ": " + failure.summary());
+                    continue;
+                }
                 lines.add("Pending: cannot place " + Formats.plural(failure.unplaced(), "instance") + " of group "
-                        + failure.group() + ": " + failure.summary());
+                        + failure.group() + " (" + Formats.plural(failure.nodesEvaluated(), "node") + " evaluated):");
+                int width = failure.rejections().stream()
+                        .mapToInt(rejection -> Formats.plural(rejection.nodes(), "node").length()).max().orElse(0);
+                for (Rejection rejection : failure.rejections()) {
+                    String nodes = Formats.plural(rejection.nodes(), "node");
+                    lines.add("  " + nodes + ":" + " ".repeat(width - nodes.length() + 1) + rejection.reason());
+                }
             }
         }
         if (nextReschedule != null) {

@@ -104,6 +104,10 @@ class JobStatusViewTest {
         assertThat(failures.get(0).get("reasons").get("insufficient memory").asInt()).isEqualTo(2);
         assertThat(failures.get(0).get("summary").asText())
                 .isEqualTo("2 nodes: insufficient memory; 1 node: missing label zone=b");
+        assertThat(failures.get(0).get("rejections").get(0).get("reason").asText()).isEqualTo("insufficient memory");
+        assertThat(failures.get(0).get("rejections").get(0).get("nodes").asInt()).isEqualTo(2);
+        assertThat(failures.get(0).get("rejections").get(1).get("reason").asText()).isEqualTo("missing label zone=b");
+        assertThat(failures.get(0).get("evaluation_id").asText()).isEqualTo("eval-2");
     }
 
     @Test
@@ -121,7 +125,9 @@ class JobStatusViewTest {
                 "88bb0000  hello.web[1]  node-a-id  pending  run      2                    4m",
                 "77aa0000  hello.web[1]  node-b-id  failed   run      1                    5m   task server exited with code 3",
                 "",
-                "Pending: cannot place 1 instance of group web: 2 nodes: insufficient memory; 1 node: missing label zone=b");
+                "Pending: cannot place 1 instance of group web (3 nodes evaluated):",
+                "  2 nodes: insufficient memory",
+                "  1 node:  missing label zone=b");
     }
 
     @Test
@@ -146,6 +152,37 @@ class JobStatusViewTest {
         assertThat(view.nextReschedule()).isEqualTo(START.plusSeconds(20));
         assertThat(view.lines(START.plusSeconds(8))).last().asString()
                 .isEqualTo("Next attempt: failed instances are replaced at " + START.plusSeconds(20) + " (in 12.0s)");
+    }
+
+    @Test
+    void pendingReasonsComeFromTheNewestFinishedEvaluationAndOnlyForGroupsStillShort() {
+        Job job = Jobs.job("hello").app("demo")
+                .group(Jobs.group("web").count(3).distinctHosts())
+                .group(Jobs.group("cache").count(1)).build();
+        PlacementFailure web = new PlacementFailure("web", 1, 6, Map.of(
+                "constraint node.kernel version >= 5.4 not met", 4,
+                "distinct_hosts: already runs an instance of web", 2));
+        // The cache instance found a node after this evaluation: it is no longer pending.
+        PlacementFailure cache = new PlacementFailure("cache", 1, 6, Map.of("insufficient memory", 6));
+        Evaluation blocked = new Evaluation("eval-2", job.id(), EvaluationTrigger.JOB_REGISTER,
+                EvaluationStatus.BLOCKED, "2 instances not placed", List.of(web, cache), START, START);
+        Evaluation queued = new Evaluation("eval-3", job.id(), EvaluationTrigger.NODE_UPDATE, EvaluationStatus.PENDING,
+                null, List.of(), START, START);
+        List<Instance> instances = List.of(
+                Instances.instance(job, "web", 0).node("n1").state(InstanceState.RUNNING).build(),
+                Instances.instance(job, "web", 1).node("n2").state(InstanceState.RUNNING).build(),
+                Instances.instance(job, "cache", 0).node("n1").state(InstanceState.RUNNING).build());
+
+        JobStatusView view = JobStatusView.of(new JobStatus(job, instances, List.of(queued, blocked)));
+
+        assertThat(view.placementFailures()).singleElement().satisfies(failure -> {
+            assertThat(failure.group()).isEqualTo("web");
+            assertThat(failure.evaluationId()).isEqualTo("eval-2");
+        });
+        assertThat(view.lines(START)).endsWith(
+                "Pending: cannot place 1 instance of group web (6 nodes evaluated):",
+                "  4 nodes: constraint node.kernel version >= 5.4 not met",
+                "  2 nodes: distinct_hosts: already runs an instance of web");
     }
 
     @Test
