@@ -22,6 +22,9 @@ import static java.util.Objects.requireNonNull;
  * @param diskBytes        overrides the fingerprinted disk capacity when not null
  * @param stopTasksOnClose true for an ephemeral {@code herd dev}: closing the agent stops its tasks; false for a
  *                         real agent, whose tasks outlive it and are re-attached by the next agent process
+ * @param gpus             when not null, the node has this many GPU devices (indices 0..gpus-1) instead of what
+ *                         {@code nvidia-smi} finds
+ * @param gpuModel         the model of those devices (default {@code generic})
  */
 public record AgentConfig(
         List<String> servers,
@@ -33,8 +36,17 @@ public record AgentConfig(
         Long cpuMillis,
         Long memoryBytes,
         Long diskBytes,
-        boolean stopTasksOnClose) {
+        boolean stopTasksOnClose,
+        Integer gpus,
+        String gpuModel) {
     public static final String DEFAULT_HTTP_ADDRESS = "127.0.0.1:7710";
+    public static final String DEFAULT_GPU_MODEL = "generic";
+
+    public AgentConfig(List<String> servers, Path dataDir, String name, Map<String, String> labels, String httpAddress,
+            PortRange ports, Long cpuMillis, Long memoryBytes, Long diskBytes, boolean stopTasksOnClose) {
+        this(servers, dataDir, name, labels, httpAddress, ports, cpuMillis, memoryBytes, diskBytes, stopTasksOnClose,
+                null, null);
+    }
 
     public AgentConfig {
         requireNonNull(servers, "servers is null");
@@ -43,6 +55,10 @@ public record AgentConfig(
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         httpAddress = httpAddress == null ? DEFAULT_HTTP_ADDRESS : httpAddress;
         ports = ports == null ? PortRange.DEFAULT : ports;
+        if (gpus != null && gpus < 0) {
+            throw new IllegalArgumentException("gpus must be >= 0, got " + gpus);
+        }
+        gpuModel = gpuModel == null || gpuModel.isBlank() ? DEFAULT_GPU_MODEL : gpuModel.strip();
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("an agent needs at least one server address");
         }

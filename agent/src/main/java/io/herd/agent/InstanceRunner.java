@@ -252,7 +252,7 @@ public final class InstanceRunner {
         } finally {
             lock.unlock();
         }
-        if (latest.desired() == DesiredStatus.STOP) {
+        if (latest.desired() != DesiredStatus.RUN) {
             stop(latest.reason() == null || latest.reason().isBlank() ? "stopped by the server" : latest.reason());
         }
     }

@@ -60,7 +60,7 @@ public final class NodeRegistration implements AutoCloseable {
 
     private void register() {
         Node current = new Node(node.id(), node.name(), node.address(), node.capacity(), node.labels(), node.drivers(),
-                node.ports(), node.status(), clock.instant(), clock.instant());
+                node.ports(), node.status(), clock.instant(), clock.instant(), node.gpus());
         RegisterNodeResponse response = client.registerNode(current);
         if (response.heartbeatInterval() != null && response.heartbeatInterval().isPositive()) {
             heartbeatInterval = response.heartbeatInterval();

@@ -44,6 +44,16 @@ final class TaskEnvironment {
         for (Map.Entry<String, Integer> port : instance.ports().entrySet()) {
             environment.put(portVariable(port.getKey()), Integer.toString(port.getValue()));
         }
+        if (!instance.gpuDevices().isEmpty()) {
+            // The devices the scheduler gave this instance: Herd's name, the NVIDIA container runtime's and CUDA's
+            // (whose order matches nvidia-smi's indices only with PCI_BUS_ID order).
+            String devices = instance.gpuDevices().stream().map(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(","));
+            environment.put("HERD_GPU_DEVICES", devices);
+            environment.put("NVIDIA_VISIBLE_DEVICES", devices);
+            environment.put("CUDA_VISIBLE_DEVICES", devices);
+            environment.put("CUDA_DEVICE_ORDER", "PCI_BUS_ID");
+        }
         environment.put("HERD_TASK_DIR", taskDir.toString());
         environment.put("HERD_ALLOC_DIR", allocDir.toString());
         for (Map.Entry<String, String> variable : task.env().entrySet()) {

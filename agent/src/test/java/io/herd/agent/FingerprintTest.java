@@ -44,4 +44,18 @@ class FingerprintTest {
         assertThat(small.capacity()).isEqualTo(new io.herd.api.Resources(1500, 1L << 30, 5L << 30));
         assertThat(small.labels()).containsEntry("os", "plan9");
     }
+
+    @Test
+    void gpusFromTheFlagsAndFromNvidiaSmiOutput() {
+        AgentConfig flagged = new AgentConfig(List.of("s:1"), dataDir, "n1", Map.of(), null, null, 1000L, 1L << 30,
+                1L << 30, false, 2, "V100");
+        var node = Fingerprint.node(flagged, "id-1", "127.0.0.1:7710", Set.of("exec"), Instant.EPOCH);
+        assertThat(node.gpus()).containsExactly(new io.herd.api.GpuDevice(0, "V100", 0),
+                new io.herd.api.GpuDevice(1, "V100", 0));
+        assertThat(node.capacity().gpuMillis()).isEqualTo(2000);
+
+        assertThat(Fingerprint.parseNvidiaSmi("0, Tesla V100-SXM2-16GB, 16160 MiB\n1, Tesla T4, 15360 MiB\n\nbad\n"))
+                .containsExactly(new io.herd.api.GpuDevice(0, "Tesla V100-SXM2-16GB", 16160L << 20),
+                        new io.herd.api.GpuDevice(1, "Tesla T4", 15360L << 20));
+    }
 }

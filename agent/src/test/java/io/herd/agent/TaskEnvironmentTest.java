@@ -37,4 +37,19 @@ class TaskEnvironmentTest {
                 .containsEntry("HERD_ALLOC_DIR", "/d/a")
                 .containsEntry("HERD_NODE", "n1");
     }
+
+    @Test
+    void exportsTheInstancesGpuDevicesAndNothingWithoutThem() {
+        var task = AgentFixture.task("train", "sh", List.of(), Map.of(), io.herd.api.Resources.ZERO,
+                java.time.Duration.ofSeconds(1));
+        var withGpus = AgentFixture.instance(Map.of()).withGpuDevices(List.of(1, 3));
+
+        Map<String, String> env = TaskEnvironment.build(Map.of(), withGpus, task, "n1", Path.of("/t"), Path.of("/a"));
+        Map<String, String> without = TaskEnvironment.build(Map.of(), AgentFixture.instance(Map.of()), task, "n1",
+                Path.of("/t"), Path.of("/a"));
+
+        assertThat(env).containsEntry("HERD_GPU_DEVICES", "1,3").containsEntry("NVIDIA_VISIBLE_DEVICES", "1,3")
+                .containsEntry("CUDA_VISIBLE_DEVICES", "1,3");
+        assertThat(without).doesNotContainKeys("HERD_GPU_DEVICES", "NVIDIA_VISIBLE_DEVICES");
+    }
 }

@@ -5,9 +5,13 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 import java.util.Locale;
 
-/** What the server wants of an instance: keep it running, or stop it. */
+/**
+ * What the server wants of an instance: keep it running, or stop it. {@code EVICT} is a stop for a preemption: the
+ * agent stops it like any other, but the scheduler already handed its resources to the higher-priority instance
+ * that preempted it (see {@link Instance#holdsResources()}).
+ */
 public enum DesiredStatus {
-    RUN, STOP;
+    RUN, STOP, EVICT;
 
     @JsonValue
     public String wireName() {

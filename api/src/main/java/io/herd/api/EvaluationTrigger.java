@@ -7,7 +7,9 @@ import java.util.Locale;
 
 /** Why an evaluation exists. */
 public enum EvaluationTrigger {
-    JOB_REGISTER, JOB_DEREGISTER, NODE_UPDATE, INSTANCE_FAILED, CAPACITY_CHANGED, PLAN_CONFLICT, RESCHEDULE;
+    JOB_REGISTER, JOB_DEREGISTER, NODE_UPDATE, INSTANCE_FAILED, CAPACITY_CHANGED, PLAN_CONFLICT, RESCHEDULE,
+    /** Instances of the job were evicted by a higher-priority job: place them again where there is room. */
+    PREEMPTED;
 
     @JsonValue
     public String wireName() {

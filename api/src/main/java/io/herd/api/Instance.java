@@ -3,6 +3,7 @@ package io.herd.api;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -11,7 +12,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * One placed copy of a group on one node. {@code index} is stable: a replacement keeps the index of the
  * instance it replaces. {@code state} is what the agent reported (or {@code lost} when its node died);
- * {@code desired} is what the server wants.
+ * {@code desired} is what the server wants. {@code gpuDevices} are the indices of the node's GPU devices the
+ * instance was given (one for a share, {@code n} for {@code n} whole GPUs).
  */
 public record Instance(
         String id,
@@ -30,7 +32,16 @@ public record Instance(
         Map<String, TaskState> tasks,
         String previousInstanceId,
         Instant createTime,
-        Instant modifyTime) {
+        Instant modifyTime,
+        List<Integer> gpuDevices) {
+    public Instance(String id, String app, String job, String group, int index, long jobVersion, String nodeId,
+            String nodeName, Resources resources, Map<String, Integer> ports, InstanceState state,
+            DesiredStatus desired, String reason, Map<String, TaskState> tasks, String previousInstanceId,
+            Instant createTime, Instant modifyTime) {
+        this(id, app, job, group, index, jobVersion, nodeId, nodeName, resources, ports, state, desired, reason, tasks,
+                previousInstanceId, createTime, modifyTime, List.of());
+    }
+
     public Instance {
         requireNonNull(id, "id is null");
         requireNonNull(app, "app is null");
@@ -42,6 +53,7 @@ public record Instance(
         state = state == null ? InstanceState.PENDING : state;
         desired = desired == null ? DesiredStatus.RUN : desired;
         tasks = tasks == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(tasks));
+        gpuDevices = gpuDevices == null ? List.of() : List.copyOf(gpuDevices);
     }
 
     @JsonIgnore
@@ -56,11 +68,18 @@ public record Instance(
 
     /**
      * Whether the instance holds resources on its node: it does until it is terminal, even when the server
-     * already asked it to stop (the process may still be running).
+     * already asked it to stop (the process may still be running), except when it was evicted: a preemption hands
+     * its resources to the preemptor in the same plan (the process still gets its kill timeout).
      */
     @JsonIgnore
     public boolean holdsResources() {
-        return !state.isTerminal();
+        return !state.isTerminal() && desired != DesiredStatus.EVICT;
+    }
+
+    /** The same instance on other GPU devices (indices on its node). */
+    public Instance withGpuDevices(List<Integer> devices) {
+        return new Instance(id, app, job, group, index, jobVersion, nodeId, nodeName, resources, ports, state,
+                desired, reason, tasks, previousInstanceId, createTime, modifyTime, devices);
     }
 
     /** Whether the instance counts towards its group's desired count. */
@@ -71,16 +90,16 @@ public record Instance(
 
     public Instance withState(InstanceState newState, String newReason, Instant time) {
         return new Instance(id, app, job, group, index, jobVersion, nodeId, nodeName, resources, ports, newState,
-                desired, newReason, tasks, previousInstanceId, createTime, time);
+                desired, newReason, tasks, previousInstanceId, createTime, time, gpuDevices);
     }
 
     public Instance withDesired(DesiredStatus newDesired, String newReason, Instant time) {
         return new Instance(id, app, job, group, index, jobVersion, nodeId, nodeName, resources, ports, state,
-                newDesired, newReason, tasks, previousInstanceId, createTime, time);
+                newDesired, newReason, tasks, previousInstanceId, createTime, time, gpuDevices);
     }
 
     public Instance withTasks(InstanceState newState, Map<String, TaskState> newTasks, String newReason, Instant time) {
         return new Instance(id, app, job, group, index, jobVersion, nodeId, nodeName, resources, ports, newState,
-                desired, newReason, newTasks, previousInstanceId, createTime, time);
+                desired, newReason, newTasks, previousInstanceId, createTime, time, gpuDevices);
     }
 }

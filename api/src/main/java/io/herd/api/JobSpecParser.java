@@ -181,6 +181,7 @@ public final class JobSpecParser {
                 }
             }
         }
+        checkGroupGpus(tasks, path);
         Set<String> portNames = new HashSet<>();
         tasks.forEach(task -> portNames.addAll(task.ports()));
         List<Service> services = services(node.get("services"), path + ".services", portNames);
@@ -189,6 +190,29 @@ public final class JobSpecParser {
         }
         return new Group(name, count, constraints, affinities, spread, distinctHosts, maxPerNode, update, restart,
                 services, tasks);
+    }
+
+    /**
+     * The tasks of an instance share its GPU devices, so their GPUs add up to one request: a share below one GPU
+     * or whole GPUs, of at most one model.
+     */
+    private void checkGroupGpus(List<Task> tasks, String path) {
+        long total = 0;
+        Set<String> models = new java.util.TreeSet<>();
+        for (Task task : tasks) {
+            total += task.resources().gpuMillis();
+            if (task.resources().gpuModel() != null) {
+                models.add(task.resources().gpuModel());
+            }
+        }
+        long withGpu = tasks.stream().filter(task -> task.resources().gpuMillis() > 0).count();
+        if (withGpu > 1 && total > Resources.GPU_MILLIS_PER_DEVICE && total % Resources.GPU_MILLIS_PER_DEVICE != 0) {
+            error(path + ".tasks", "the tasks ask for " + Resources.formatGpu(total) + " GPUs together: an instance"
+                    + " needs a share below 1 GPU or whole GPUs");
+        }
+        if (models.size() > 1) {
+            error(path + ".tasks", "the tasks ask for different GPU models " + models + ": an instance has one model");
+        }
     }
 
     private Task task(JsonNode node, String path) {
@@ -294,7 +318,7 @@ public final class JobSpecParser {
             error(path, "must be a mapping such as {cpu: 250m, memory: 128Mi}");
             return DEFAULT_RESOURCES;
         }
-        checkFields(node, path, Set.of("cpu", "memory", "disk"));
+        checkFields(node, path, Set.of("cpu", "memory", "disk", "gpu", "gpu_model"));
         long cpu = quantity(node, "cpu", path, Quantities::parseCpu, "a cpu quantity (e.g. 250m, 0.5, 2)")
                 .orElse(DEFAULT_RESOURCES.cpuMillis());
         long memory = quantity(node, "memory", path, Quantities::parseSize, "a size (e.g. 128Mi, 1Gi)")
@@ -307,7 +331,33 @@ public final class JobSpecParser {
         if (node.has("memory") && memory < (4L << 20)) {
             error(path + ".memory", "must be at least 4Mi");
         }
-        return new Resources(cpu, memory, disk);
+        long gpu = quantity(node, "gpu", path, Quantities::parseCpu,
+                "a GPU amount (whole GPUs such as 1 or 2, or a share of one GPU such as 0.25 or 250m)").orElse(0L);
+        if (node.has("gpu")) {
+            checkGpu(gpu, path + ".gpu");
+        }
+        String gpuModel = null;
+        JsonNode modelNode = node.get("gpu_model");
+        if (modelNode != null && !modelNode.isNull()) {
+            if (!modelNode.isTextual() || modelNode.asText().isBlank()) {
+                error(path + ".gpu_model", "must be a GPU model name such as V100");
+            } else if (gpu == 0) {
+                error(path + ".gpu_model", "needs a gpu amount in the same resources");
+            } else {
+                gpuModel = modelNode.asText().strip();
+            }
+        }
+        return new Resources(cpu, memory, disk, gpu, gpuModel);
+    }
+
+    /** A share must be below one GPU; more than one GPU must be whole GPUs (a share never spans devices). */
+    private void checkGpu(long gpuMillis, String path) {
+        if (gpuMillis <= 0) {
+            error(path, "must be more than 0");
+        } else if (gpuMillis > Resources.GPU_MILLIS_PER_DEVICE && gpuMillis % Resources.GPU_MILLIS_PER_DEVICE != 0) {
+            error(path, Resources.formatGpu(gpuMillis) + " GPUs: a share must be below 1 GPU (it lives on one device), "
+                    + "more than 1 must be whole GPUs");
+        }
     }
 
     private Optional<Long> quantity(JsonNode parent, String field, String path, Function<String, Optional<Long>> parse,

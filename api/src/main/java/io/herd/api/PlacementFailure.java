@@ -7,9 +7,16 @@ import java.util.stream.Collectors;
 /**
  * Why instances of a group could not be placed: {@code unplaced} instances, {@code nodesEvaluated} nodes
  * looked at, and per reason (e.g. {@code insufficient memory}, {@code missing label zone=b}) how many nodes
- * were rejected for it.
+ * were rejected for it. {@code preemptibleNodes} is on how many nodes evicting instances of lower priority bands
+ * would make room for one more instance (after this plan's own preemptions); null when not computed (a plan from
+ * before preemption existed).
  */
-public record PlacementFailure(String group, int unplaced, int nodesEvaluated, Map<String, Integer> reasons) {
+public record PlacementFailure(String group, int unplaced, int nodesEvaluated, Map<String, Integer> reasons,
+        Integer preemptibleNodes) {
+    public PlacementFailure(String group, int unplaced, int nodesEvaluated, Map<String, Integer> reasons) {
+        this(group, unplaced, nodesEvaluated, reasons, null);
+    }
+
     public PlacementFailure {
         reasons = reasons == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(reasons));
     }
@@ -23,5 +30,20 @@ public record PlacementFailure(String group, int unplaced, int nodesEvaluated, M
                 .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
                 .map(entry -> entry.getValue() + (entry.getValue() == 1 ? " node: " : " nodes: ") + entry.getKey())
                 .collect(Collectors.joining("; "));
+    }
+
+    /**
+     * Whether preemption could help, in words: {@code preemption could free room on 3 nodes by evicting
+     * lower-priority instances} or {@code no lower-priority instances to preempt}; empty when unknown.
+     */
+    public java.util.Optional<String> preemptionSummary() {
+        if (preemptibleNodes == null) {
+            return java.util.Optional.empty();
+        }
+        if (preemptibleNodes == 0) {
+            return java.util.Optional.of("no lower-priority instances to preempt");
+        }
+        return java.util.Optional.of("preemption could free room on " + preemptibleNodes
+                + (preemptibleNodes == 1 ? " node" : " nodes") + " by evicting lower-priority instances");
     }
 }

@@ -10,6 +10,9 @@ import static java.util.Objects.requireNonNull;
  * The plan applier re-checks placements against the newest state and may commit only part of a plan.
  * {@code nextEvaluationAt}, when set, is when a delayed replacement falls due (a failing instance is placed again
  * only after a growing delay); committing the plan then queues an evaluation that waits until that time.
+ * {@code preemptions} evict lower-priority instances to make room for this plan's placements on the same nodes
+ * (their reason names the preemptor, e.g. {@code Preempted by app/job.web[0]}); the plan applier re-checks them
+ * and commits a node's preemptions and placements together or not at all.
  */
 public record Plan(
         String evaluationId,
@@ -18,7 +21,13 @@ public record Plan(
         List<Instance> placements,
         List<InstanceStop> stops,
         List<PlacementFailure> failures,
-        java.time.Instant nextEvaluationAt) {
+        java.time.Instant nextEvaluationAt,
+        List<InstanceStop> preemptions) {
+    public Plan(String evaluationId, String jobId, long jobVersion, List<Instance> placements, List<InstanceStop> stops,
+            List<PlacementFailure> failures, java.time.Instant nextEvaluationAt) {
+        this(evaluationId, jobId, jobVersion, placements, stops, failures, nextEvaluationAt, List.of());
+    }
+
     public Plan(String evaluationId, String jobId, long jobVersion, List<Instance> placements, List<InstanceStop> stops,
             List<PlacementFailure> failures) {
         this(evaluationId, jobId, jobVersion, placements, stops, failures, null);
@@ -30,15 +39,21 @@ public record Plan(
         placements = placements == null ? List.of() : List.copyOf(placements);
         stops = stops == null ? List.of() : List.copyOf(stops);
         failures = failures == null ? List.of() : List.copyOf(failures);
+        preemptions = preemptions == null ? List.of() : List.copyOf(preemptions);
     }
 
     /** The same plan with other placements (the part the plan applier accepts); everything else carries over. */
     public Plan withPlacements(List<Instance> newPlacements) {
-        return new Plan(evaluationId, jobId, jobVersion, newPlacements, stops, failures, nextEvaluationAt);
+        return new Plan(evaluationId, jobId, jobVersion, newPlacements, stops, failures, nextEvaluationAt, preemptions);
+    }
+
+    /** The same plan with other placements and preemptions (the part the plan applier accepts). */
+    public Plan withPlacementsAndPreemptions(List<Instance> newPlacements, List<InstanceStop> newPreemptions) {
+        return new Plan(evaluationId, jobId, jobVersion, newPlacements, stops, failures, nextEvaluationAt, newPreemptions);
     }
 
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isEmpty() {
-        return placements.isEmpty() && stops.isEmpty();
+        return placements.isEmpty() && stops.isEmpty() && preemptions.isEmpty();
     }
 }

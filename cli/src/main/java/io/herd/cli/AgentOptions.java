@@ -24,6 +24,25 @@ final class AgentOptions {
             description = "Host ports handed to named task ports (default: ${DEFAULT-VALUE}).")
     PortRange portRange;
 
+    @Option(names = "--gpus", paramLabel = "N",
+            description = "GPU devices to offer, numbered 0..N-1 (default: what nvidia-smi lists, else none).")
+    Integer gpus;
+
+    @Option(names = "--gpu-model", paramLabel = "MODEL",
+            description = "Model of the --gpus devices, matched by a task's gpu_model (default: generic).")
+    String gpuModel;
+
+    /** Null when fine, else what is wrong with the GPU options. */
+    String gpuProblem() {
+        if (gpus != null && gpus < 0) {
+            return "--gpus must be 0 or more";
+        }
+        if (gpuModel != null && gpus == null) {
+            return "--gpu-model needs --gpus";
+        }
+        return null;
+    }
+
     /** Null when fine, else what is wrong with the labels. */
     String labelProblem() {
         for (Map.Entry<String, String> label : labels.entrySet()) {

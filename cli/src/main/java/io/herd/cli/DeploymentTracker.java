@@ -129,7 +129,7 @@ final class DeploymentTracker {
             return new Blocked(newest.failures(), newest.statusDescription());
         }
         boolean stopsPending = instances.stream()
-                .anyMatch(instance -> instance.desired() == DesiredStatus.STOP && !instance.state().isTerminal());
+                .anyMatch(instance -> instance.desired() != DesiredStatus.RUN && !instance.state().isTerminal());
         return groupsReady && !stopsPending ? new Deployed() : new InProgress();
     }
 

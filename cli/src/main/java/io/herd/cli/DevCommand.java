@@ -86,12 +86,12 @@ final class DevCommand implements Callable<Integer> {
 
     AgentConfig agentConfig(Layout layout, String serverHttpAddress) {
         return new AgentConfig(List.of(serverHttpAddress), layout.agentDir(), node.name, node.normalizedLabels(),
-                agentHttpAddress, node.portRange, null, null, null, layout.ephemeral());
+                agentHttpAddress, node.portRange, null, null, null, layout.ephemeral(), node.gpus, node.gpuModel);
     }
 
     @Override
     public Integer call() {
-        String labelProblem = node.labelProblem();
+        String labelProblem = node.labelProblem() != null ? node.labelProblem() : node.gpuProblem();
         if (labelProblem != null) {
             throw new ParameterException(spec.commandLine(), labelProblem);
         }

@@ -92,7 +92,7 @@ final class Formats {
     static String instancePhrase(Instance instance) {
         String node = instance.nodeName() == null || instance.nodeName().isBlank()
                 ? shortId(instance.nodeId()) : instance.nodeName();
-        boolean stopping = instance.desired() == DesiredStatus.STOP && !instance.state().isTerminal();
+        boolean stopping = instance.desired() != DesiredStatus.RUN && !instance.state().isTerminal();
         String state = stopping ? "stopping" : instance.state().wireName();
         StringBuilder phrase = new StringBuilder(state).append(" on ").append(node);
         List<String> facts = new ArrayList<>();

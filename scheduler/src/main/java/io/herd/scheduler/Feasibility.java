@@ -25,6 +25,8 @@ final class Feasibility {
     static final String INSUFFICIENT_CPU = "insufficient cpu";
     static final String INSUFFICIENT_MEMORY = "insufficient memory";
     static final String INSUFFICIENT_DISK = "insufficient disk";
+    static final String INSUFFICIENT_GPU = "insufficient gpu";
+    static final String NO_GPUS = "no gpus";
     static final String NO_FREE_PORTS = "no free ports";
 
     private Feasibility() {}
@@ -50,6 +52,28 @@ final class Feasibility {
             }
         }
         return constraints.rejection(node);
+    }
+
+    /**
+     * Why the node can never take the GPU request, whatever runs on it: it has no GPU, none of the model, or
+     * fewer devices of the model than whole GPUs asked for. Empty for a request without GPUs.
+     */
+    static Optional<String> gpuRejection(Node node, Resources request) {
+        if (request.gpuMillis() <= 0) {
+            return Optional.empty();
+        }
+        if (node.gpus().isEmpty()) {
+            return Optional.of(NO_GPUS);
+        }
+        long matching = node.gpus().stream().filter(device -> NodeUsage.modelMatches(device, request)).count();
+        if (matching == 0) {
+            return Optional.of("no gpu of model " + request.gpuModel());
+        }
+        if (matching < request.wholeGpus()) {
+            return Optional.of(request.gpuModel() == null ? "fewer than " + request.wholeGpus() + " gpus"
+                    : "fewer than " + request.wholeGpus() + " gpus of model " + request.gpuModel());
+        }
+        return Optional.empty();
     }
 
     /** Why the node cannot take one more instance asking for {@code request} and {@code portCount} ports, or empty. */

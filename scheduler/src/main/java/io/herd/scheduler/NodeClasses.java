@@ -1,5 +1,6 @@
 package io.herd.scheduler;
 
+import io.herd.api.GpuDevice;
 import io.herd.api.Node;
 import io.herd.api.Resources;
 
@@ -11,9 +12,9 @@ import java.util.Map;
 
 /**
  * The candidate nodes of one group, partitioned into equivalence classes: nodes with the same capacity, the same
- * usage, the same number of free ports, the same number of the group's instances (which decides anti-affinity and
- * the {@link PerNodeLimit}), the same value of the spread attribute and the same affinity score pass the same
- * dynamic filters and get the same score, so the placer scores one node per class
+ * usage, the same GPU devices used alike, the same number of free ports, the same number of the group's instances
+ * (which decides anti-affinity and the {@link PerNodeLimit}), the same value of the spread attribute and the same
+ * affinity score pass the same dynamic filters and get the same score, so the placer scores one node per class
  * (the one with the smallest id, which would win the tie anyway) instead of every node. This is exact, not an
  * approximation: the node chosen is the one a scan of every node would choose. On a cell of identical machines
  * there are a handful of classes for thousands of nodes; on a cell where every node differs there is one class
@@ -24,7 +25,8 @@ import java.util.Map;
  */
 final class NodeClasses {
     /** What makes two candidates interchangeable for the filters and scorers that depend on the plan. */
-    record Key(Resources capacity, Resources used, int freePorts, int presence, String spreadValue, double affinity) {}
+    record Key(Resources capacity, Resources used, int freePorts, int presence, String spreadValue, double affinity,
+            List<GpuDevice> gpus, List<Long> gpuUsed) {}
 
     /**
      * A candidate node: its rank among the group's candidates by node id, its usage, presence, spread value and
@@ -54,7 +56,8 @@ final class NodeClasses {
         }
 
         Key key() {
-            return new Key(node.capacity(), usage.used(), usage.freePorts(), presence, spreadValue, affinity);
+            return new Key(node.capacity(), usage.used(), usage.freePorts(), presence, spreadValue, affinity,
+                    node.gpus(), usage.gpuSignature());
         }
     }
 

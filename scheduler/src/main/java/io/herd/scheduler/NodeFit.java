@@ -1,5 +1,6 @@
 package io.herd.scheduler;
 
+import io.herd.api.GpuDevice;
 import io.herd.api.Instance;
 import io.herd.api.Node;
 import io.herd.api.NodeStatus;
@@ -45,6 +46,10 @@ public final class NodeFit {
         }
         NodeUsage usage = NodeUsage.of(node, others);
         for (Instance instance : proposed) {
+            Optional<String> gpuProblem = gpuProblem(node, instance);
+            if (gpuProblem.isPresent()) {
+                return gpuProblem;
+            }
             if (instance.ports().isEmpty()) {
                 usage.add(instance);
                 continue;
@@ -62,7 +67,34 @@ public final class NodeFit {
             }
             usage.add(instance);
         }
-        // Added all at once and then checked: the order of the proposals must not change the answer.
+        // Added all at once and then checked: the order of the proposals must not change the answer. This also
+        // catches a GPU device given past its 1000 milli-GPUs.
         return usage.insufficientResource(Resources.ZERO);
+    }
+
+    /** Whether the devices an instance was given match its GPU request: count, existence, model. */
+    private static Optional<String> gpuProblem(Node node, Instance instance) {
+        Resources request = instance.resources();
+        List<Integer> devices = instance.gpuDevices();
+        int expected = request.gpuMillis() <= 0 ? 0 : request.isGpuShare() ? 1 : request.wholeGpus();
+        if (request.gpuMillis() >= Resources.GPU_MILLIS_PER_DEVICE
+                && request.gpuMillis() % Resources.GPU_MILLIS_PER_DEVICE != 0) {
+            return Optional.of("instance " + instance.id() + " asks for a fraction of more than one gpu");
+        }
+        if (devices.size() != expected || new HashSet<>(devices).size() != devices.size()) {
+            return Optional.of("instance " + instance.id() + " was given gpu devices " + devices + " for gpu="
+                    + Resources.formatGpu(request.gpuMillis()));
+        }
+        for (int index : devices) {
+            Optional<GpuDevice> device = node.gpus().stream().filter(gpu -> gpu.index() == index).findFirst();
+            if (device.isEmpty()) {
+                return Optional.of("gpu device " + index + " does not exist on node " + node.id());
+            }
+            if (!NodeUsage.modelMatches(device.get(), request)) {
+                return Optional.of("gpu device " + index + " is a " + device.get().model() + ", not a "
+                        + request.gpuModel());
+            }
+        }
+        return Optional.empty();
     }
 }

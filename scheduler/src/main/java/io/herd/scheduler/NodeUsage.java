@@ -1,20 +1,23 @@
 package io.herd.scheduler;
 
+import io.herd.api.GpuDevice;
 import io.herd.api.Instance;
 import io.herd.api.Node;
 import io.herd.api.PortRange;
 import io.herd.api.Resources;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
- * What is taken on one node: the resources and host ports of the instances that hold them
+ * What is taken on one node: the resources, GPU devices and host ports of the instances that hold them
  * ({@link Instance#holdsResources()}), plus whatever the current plan adds. Built once per node and per
  * {@link Scheduler#process} call and updated as placements are chosen, so that checking a node is a few
  * comparisons instead of a walk over its instances. Not thread-safe; confined to one call.
@@ -31,12 +34,20 @@ final class NodeUsage {
     private long diskUsed;
     /** The sums as a record, made when asked for and kept until the next {@link #add}. */
     private Resources used = Resources.ZERO;
+    private long gpuUsed;
+    /**
+     * Milli-GPUs taken per device, by position in {@link Node#gpus()}; null on a node without GPUs. May exceed
+     * {@link Resources#GPU_MILLIS_PER_DEVICE} only when a proposal over-commits, which {@link #insufficientResource}
+     * then reports.
+     */
+    private final long[] gpuUsedByDevice;
     /** Null until an instance with ports is added: most have none. */
     private Set<Integer> takenPorts;
     private int takenPortsInRange;
 
     private NodeUsage(Node node) {
         this.node = node;
+        this.gpuUsedByDevice = node.gpus().isEmpty() ? null : new long[node.gpus().size()];
     }
 
     /** The usage of {@code node} by those of {@code instances} that hold resources. */
@@ -56,7 +67,7 @@ final class NodeUsage {
 
     Resources used() {
         if (used == null) {
-            used = new Resources(cpuUsed, memoryUsed, diskUsed);
+            used = new Resources(cpuUsed, memoryUsed, diskUsed, gpuUsed, null);
         }
         return used;
     }
@@ -67,6 +78,9 @@ final class NodeUsage {
         memoryUsed += resources.memoryBytes();
         diskUsed += resources.diskBytes();
         used = null;
+        if (resources.gpuMillis() > 0) {
+            addGpus(instance, 1);
+        }
         if (instance.ports().isEmpty()) {
             // Most instances have no ports; iterating an empty map still costs an iterator, on every node.
             return;
@@ -81,7 +95,48 @@ final class NodeUsage {
         }
     }
 
-    /** The first resource (cpu, memory, disk) that {@code request} would over-commit, as a rejection reason. */
+    /**
+     * Takes back what {@link #add} added: the plan preempts the instance, so its resources are free for the
+     * preemptor. Its ports stay taken for this plan (the process may still hold them), which is only cautious.
+     */
+    void remove(Instance instance) {
+        Resources resources = instance.resources();
+        cpuUsed -= resources.cpuMillis();
+        memoryUsed -= resources.memoryBytes();
+        diskUsed -= resources.diskBytes();
+        used = null;
+        if (resources.gpuMillis() > 0) {
+            addGpus(instance, -1);
+        }
+    }
+
+    /** Adds ({@code sign} 1) or removes (-1) an instance's GPU share or whole devices. */
+    private void addGpus(Instance instance, int sign) {
+        Resources resources = instance.resources();
+        gpuUsed += sign * resources.gpuMillis();
+        if (gpuUsedByDevice == null) {
+            return; // an instance naming devices this node lacks: NodeFit refuses it before it gets here
+        }
+        long perDevice = resources.isGpuShare() ? resources.gpuMillis() : Resources.GPU_MILLIS_PER_DEVICE;
+        for (int deviceIndex : instance.gpuDevices()) {
+            int position = devicePosition(deviceIndex);
+            if (position >= 0) {
+                gpuUsedByDevice[position] += sign * perDevice;
+            }
+        }
+    }
+
+    private int devicePosition(int deviceIndex) {
+        List<GpuDevice> gpus = node.gpus();
+        for (int position = 0; position < gpus.size(); position++) {
+            if (gpus.get(position).index() == deviceIndex) {
+                return position;
+            }
+        }
+        return -1;
+    }
+
+    /** The first resource (cpu, memory, disk, gpu) that {@code request} would over-commit, as a rejection reason. */
     Optional<String> insufficientResource(Resources request) {
         Resources capacity = node.capacity();
         if (cpuUsed + request.cpuMillis() > capacity.cpuMillis()) {
@@ -93,7 +148,94 @@ final class NodeUsage {
         if (diskUsed + request.diskBytes() > capacity.diskBytes()) {
             return Optional.of(Feasibility.INSUFFICIENT_DISK);
         }
+        if (gpuUsedByDevice != null) {
+            for (long deviceUsed : gpuUsedByDevice) {
+                if (deviceUsed > Resources.GPU_MILLIS_PER_DEVICE) {
+                    return Optional.of(Feasibility.INSUFFICIENT_GPU);
+                }
+            }
+        }
+        if (request.gpuMillis() > 0 && chooseGpus(request) == null) {
+            return Optional.of(Feasibility.INSUFFICIENT_GPU);
+        }
         return Optional.empty();
+    }
+
+    /**
+     * The device indices for a GPU request, or null when it does not fit: a share goes on the one device of the
+     * right model whose free milli-GPUs it fills best (the fullest that still fits, so that shares pack onto
+     * devices already in use and whole devices stay free for whole-GPU requests), ties to the lowest index; whole
+     * GPUs take that many entirely free devices of the right model, lowest indices first.
+     */
+    List<Integer> chooseGpus(Resources request) {
+        if (request.gpuMillis() <= 0) {
+            return List.of();
+        }
+        if (gpuUsedByDevice == null) {
+            return null;
+        }
+        List<GpuDevice> gpus = node.gpus();
+        if (request.isGpuShare()) {
+            int best = -1;
+            for (int position = 0; position < gpus.size(); position++) {
+                long free = Resources.GPU_MILLIS_PER_DEVICE - gpuUsedByDevice[position];
+                if (free >= request.gpuMillis() && modelMatches(gpus.get(position), request)
+                        && (best < 0 || gpuUsedByDevice[position] > gpuUsedByDevice[best])) {
+                    best = position;
+                }
+            }
+            return best < 0 ? null : List.of(gpus.get(best).index());
+        }
+        int wanted = request.wholeGpus();
+        List<Integer> chosen = new ArrayList<>(wanted);
+        for (int position = 0; position < gpus.size() && chosen.size() < wanted; position++) {
+            if (gpuUsedByDevice[position] == 0 && modelMatches(gpus.get(position), request)) {
+                chosen.add(gpus.get(position).index());
+            }
+        }
+        return chosen.size() == wanted ? List.copyOf(chosen) : null;
+    }
+
+    /** Whether the device {@link #chooseGpus} picks for a share is entirely free (so the share breaks it). */
+    boolean shareWouldUseFreeDevice(Resources request) {
+        List<Integer> chosen = chooseGpus(request);
+        return chosen != null && !chosen.isEmpty() && gpuUsedByDevice[devicePosition(chosen.getFirst())] == 0;
+    }
+
+    /**
+     * How much GPU the node has left whole: the count of entirely free devices. Best fit on shares keeps it high,
+     * and the scorer uses it to keep whole devices for whole-GPU requests.
+     */
+    int freeWholeGpus() {
+        if (gpuUsedByDevice == null) {
+            return 0;
+        }
+        int free = 0;
+        for (long deviceUsed : gpuUsedByDevice) {
+            if (deviceUsed == 0) {
+                free++;
+            }
+        }
+        return free;
+    }
+
+    /**
+     * The per-device usage as a value, for {@link NodeClasses}: two nodes with the same devices and the same
+     * signature take the same GPU requests. Empty on a node without GPUs.
+     */
+    List<Long> gpuSignature() {
+        if (gpuUsedByDevice == null) {
+            return List.of();
+        }
+        List<Long> signature = new ArrayList<>(gpuUsedByDevice.length);
+        for (long deviceUsed : gpuUsedByDevice) {
+            signature.add(deviceUsed);
+        }
+        return signature;
+    }
+
+    static boolean modelMatches(GpuDevice device, Resources request) {
+        return request.gpuModel() == null || request.gpuModel().equalsIgnoreCase(device.model());
     }
 
     boolean isPortTaken(int port) {

@@ -2,6 +2,8 @@ package io.herd.scheduler;
 
 import io.herd.api.DesiredStatus;
 import io.herd.api.Group;
+import io.herd.api.InstanceStop;
+import io.herd.api.PriorityBand;
 import io.herd.api.Instance;
 import io.herd.api.InstanceState;
 import io.herd.api.Job;
@@ -16,10 +18,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.random.RandomGenerator;
@@ -58,6 +62,11 @@ final class Placer {
      * looked at. Shared by the groups of the plan, so each sees what the others placed.
      */
     private final NodeUsage[] usageByPosition;
+    /** Evictions chosen so far, and the ids of their victims and of this plan's placements. */
+    private final List<InstanceStop> preemptions = new ArrayList<>();
+    private final Set<String> preemptedIds = new HashSet<>();
+    private final Set<String> plannedIds = new HashSet<>();
+    private final Map<String, Integer> priorityByJobVersion = new HashMap<>();
     /** Per group name, per node id: live instances of the group that this plan keeps, plus its placements. */
     private final Map<String, Map<String, Integer>> presenceByGroup = new HashMap<>();
 
@@ -98,9 +107,13 @@ final class Placer {
         List<NodeUsage> feasibleUsage = new ArrayList<>();
         Map<String, Integer> staticRejections = new TreeMap<>();
         ConstraintFilter constraints = ConstraintFilter.of(job, group);
+        Resources request = group.resources();
         for (int position = 0; position < nodes.size(); position++) {
             Node node = nodes.get(position);
             Optional<String> rejection = Feasibility.staticRejection(node, drivers, constraints);
+            if (rejection.isEmpty()) {
+                rejection = Feasibility.gpuRejection(node, request);
+            }
             if (rejection.isPresent()) {
                 staticRejections.merge(rejection.get(), 1, Integer::sum);
             } else {
@@ -125,7 +138,6 @@ final class Placer {
         // the same node.
         NodeClasses classes = requests.size() >= minPlacementsForClasses ? new NodeClasses(candidates) : null;
         Map<String, NodeClasses.Candidate> candidatesById = null;
-        Resources request = group.resources();
         int portCount = group.portNames().size();
         List<String> portNames = List.copyOf(group.portNames());
 
@@ -169,6 +181,19 @@ final class Placer {
                     }
                 }
             }
+            if (choice.best == null && PriorityBand.of(job.priority()) != PriorityBand.BEST_EFFORT) {
+                Optional<Preemption> preemption = cheapestPreemption(candidates, request, portCount);
+                if (preemption.isPresent()) {
+                    NodeClasses.Candidate target = preemption.get().candidate();
+                    String preemptor = job.id() + "." + group.name() + "[" + placement.index() + "]";
+                    for (Instance victim : preemption.get().victims()) {
+                        target.usage.remove(victim);
+                        preemptedIds.add(victim.id());
+                        preemptions.add(new InstanceStop(victim.id(), "Preempted by " + preemptor));
+                    }
+                    choice.best = target;
+                }
+            }
             if (choice.best == null) {
                 // Every later request of this group asks for the same resources and ports of the same nodes, so
                 // it would be rejected for the same reasons: report them all as unplaced at once.
@@ -185,12 +210,15 @@ final class Placer {
                                 .ifPresent(reason -> reasons.merge(reason, nodeClass.size(), Integer::sum));
                     }
                 }
-                return new GroupOutcome(placements,
-                        Optional.of(new PlacementFailure(group.name(), requests.size() - position, nodes.size(), reasons)));
+                int preemptible = PriorityBand.of(job.priority()) == PriorityBand.BEST_EFFORT ? 0
+                        : countPreemptibleNodes(candidates, request, portCount);
+                return new GroupOutcome(placements, Optional.of(new PlacementFailure(group.name(),
+                        requests.size() - position, nodes.size(), reasons, preemptible)));
             }
             NodeClasses.Candidate best = choice.best;
-            Instance instance = newInstance(group, placement, best.node, best.usage, portNames);
+            Instance instance = newInstance(group, placement, best.node, best.usage, portNames, request);
             best.usage.add(instance);
+            plannedIds.add(instance.id());
             best.presence++;
             presence.merge(best.node.id(), 1, Integer::sum);
             if (spread != null) {
@@ -218,6 +246,7 @@ final class Placer {
     private double score(NodeClasses.Candidate candidate, Resources request, SpreadScorer spread) {
         return config.binPackWeight() * BinPackScorer.fullnessAfter(candidate.node.capacity(), candidate.usage.used(), request)
                 + AffinityScorer.WEIGHT * candidate.affinity
+                - BinPackScorer.gpuPenalty(candidate.node, candidate.usage, request)
                 - config.jobAntiAffinityPenalty() * candidate.presence
                 - (spread == null ? 0 : config.spreadPenalty() * spread.penalty(candidate.spreadValue));
     }
@@ -236,16 +265,146 @@ final class Placer {
     }
 
     private Instance newInstance(Group group, PlacementRequest placement, Node node, NodeUsage usage,
-            List<String> portNames) {
+            List<String> portNames, Resources request) {
         String id = RandomIds.uuid(random);
         Map<String, Integer> ports = usage.choosePorts(portNames, random);
+        List<Integer> gpuDevices = usage.chooseGpus(request);
         Map<String, TaskState> tasks = new LinkedHashMap<>();
         for (Task task : group.tasks()) {
             tasks.put(task.name(), TaskState.pending());
         }
         return new Instance(id, job.app(), job.name(), group.name(), placement.index(), job.version(), node.id(),
                 node.name(), group.resources(), ports, InstanceState.PENDING, DesiredStatus.RUN, null, tasks,
-                placement.previousInstanceId(), now, now);
+                placement.previousInstanceId(), now, now, gpuDevices);
+    }
+
+    // ---------------------------------------------------------------------------------------------- preemption
+
+    /** Instances to evict on one node so that one more instance fits there. */
+    private record Preemption(NodeClasses.Candidate candidate, List<Instance> victims, int highestPriority,
+            int prioritySum) {
+        /** Cheapest first: the lowest highest-priority evicted, then the fewest instances, then the lowest sum. */
+        static final Comparator<Preemption> CHEAPEST_FIRST = Comparator
+                .comparingInt(Preemption::highestPriority)
+                .thenComparingInt(preemption -> preemption.victims().size())
+                .thenComparingInt(Preemption::prioritySum)
+                .thenComparingInt(preemption -> preemption.candidate().rank);
+    }
+
+    /** The cheapest node to preempt on for one more instance of {@code request}, if any. */
+    private Optional<Preemption> cheapestPreemption(NodeClasses.Candidate[] candidates, Resources request,
+            int portCount) {
+        Preemption cheapest = null;
+        for (NodeClasses.Candidate candidate : candidates) {
+            Optional<Preemption> preemption = preemptionOn(candidate, request, portCount);
+            if (preemption.isPresent()
+                    && (cheapest == null || Preemption.CHEAPEST_FIRST.compare(preemption.get(), cheapest) < 0)) {
+                cheapest = preemption.get();
+            }
+        }
+        return Optional.ofNullable(cheapest);
+    }
+
+    private int countPreemptibleNodes(NodeClasses.Candidate[] candidates, Resources request, int portCount) {
+        int count = 0;
+        for (NodeClasses.Candidate candidate : candidates) {
+            if (preemptionOn(candidate, request, portCount).isPresent()) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * The victims on one node: of the instances there that hold resources and belong to a lower priority band,
+     * lowest priority first and of equal priority the largest first (fewer instances), evicted until the request
+     * fits; then every victim that turns out not to be needed (highest priority first) is spared again. Leaves
+     * the node's usage as it found it.
+     */
+    private Optional<Preemption> preemptionOn(NodeClasses.Candidate candidate, Resources request, int portCount) {
+        List<Instance> eligible = new ArrayList<>();
+        for (Instance instance : view.instancesOnNode(candidate.node.id())) {
+            if (instance.holdsResources() && instance.desired() == DesiredStatus.RUN
+                    && !preemptedIds.contains(instance.id()) && !plannedIds.contains(instance.id())
+                    && !instance.jobId().equals(job.id())) {
+                OptionalInt priority = priorityOf(instance);
+                if (priority.isPresent() && PriorityBand.mayPreempt(job.priority(), priority.getAsInt())) {
+                    eligible.add(instance);
+                }
+            }
+        }
+        if (eligible.isEmpty()) {
+            return Optional.empty();
+        }
+        Resources capacity = candidate.node.capacity();
+        eligible.sort(Comparator.comparingInt((Instance instance) -> priorityOf(instance).getAsInt())
+                .thenComparing(Comparator.comparingDouble((Instance instance) -> size(instance.resources(), capacity))
+                        .reversed())
+                .thenComparing(Instance::id));
+        NodeUsage usage = candidate.usage;
+        List<Instance> victims = new ArrayList<>();
+        boolean fits = false;
+        for (Instance instance : eligible) {
+            usage.remove(instance);
+            victims.add(instance);
+            if (Feasibility.dynamicRejection(usage, request, portCount).isEmpty()) {
+                fits = true;
+                break;
+            }
+        }
+        if (fits) {
+            for (int position = victims.size() - 2; position >= 0; position--) {
+                Instance spared = victims.get(position);
+                usage.add(spared);
+                if (Feasibility.dynamicRejection(usage, request, portCount).isEmpty()) {
+                    victims.remove(position);
+                } else {
+                    usage.remove(spared);
+                }
+            }
+        }
+        for (Instance victim : victims) {
+            usage.add(victim);
+        }
+        if (!fits) {
+            return Optional.empty();
+        }
+        int highest = 0;
+        int sum = 0;
+        for (Instance victim : victims) {
+            int priority = priorityOf(victim).getAsInt();
+            highest = Math.max(highest, priority);
+            sum += priority;
+        }
+        return Optional.of(new Preemption(candidate, List.copyOf(victims), highest, sum));
+    }
+
+    /** An instance's share of the node, the largest over cpu, memory and GPUs: how much evicting it frees. */
+    private static double size(Resources resources, Resources capacity) {
+        double size = 0;
+        if (capacity.cpuMillis() > 0) {
+            size = Math.max(size, (double) resources.cpuMillis() / capacity.cpuMillis());
+        }
+        if (capacity.memoryBytes() > 0) {
+            size = Math.max(size, (double) resources.memoryBytes() / capacity.memoryBytes());
+        }
+        if (capacity.gpuMillis() > 0) {
+            size = Math.max(size, (double) resources.gpuMillis() / capacity.gpuMillis());
+        }
+        return size;
+    }
+
+    /** The priority of an instance's job version, if the view still knows it; unknown ones are never evicted. */
+    private OptionalInt priorityOf(Instance instance) {
+        String key = instance.jobId() + "@" + instance.jobVersion();
+        Integer priority = priorityByJobVersion.computeIfAbsent(key, ignored -> view
+                .jobVersion(instance.jobId(), instance.jobVersion()).map(Job::priority).orElse(-1));
+        return priority < 0 ? OptionalInt.empty() : OptionalInt.of(priority);
+    }
+
+    /** The instances this plan evicts, with the reason that names the preemptor. */
+    List<InstanceStop> preemptions() {
+        return List.copyOf(preemptions);
     }
 
     /** The nodes by id; views usually hold them so already, and checking is cheaper than sorting. */

@@ -24,7 +24,8 @@ import static java.util.Objects.requireNonNull;
  * re-checks every placement against the newest state ({@link NodeFit}) before committing it.
  *
  * <p>Two steps: the {@link Reconciler} decides which instances to stop and which indices to place; the
- * {@link Placer} picks a node for each placement. Instances that fit nowhere are reported in
+ * {@link Placer} picks a node for each placement. An instance that fits nowhere may preempt instances of lower
+ * priority bands on one node ({@link Plan#preemptions()}); what still fits nowhere is reported in
  * {@link Plan#failures()} with the reasons, counted per node.
  *
  * <p>Thread-safe: it holds only its configuration, so one instance may serve several workers.
@@ -75,6 +76,6 @@ public final class Scheduler {
             outcome.failure().ifPresent(failures::add);
         });
         return new Plan(evaluation.id(), jobId, version, placements, reconciliation.stops(), failures,
-                reconciliation.nextEvaluationAt());
+                reconciliation.nextEvaluationAt(), placer.preemptions());
     }
 }

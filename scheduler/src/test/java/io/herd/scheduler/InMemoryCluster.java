@@ -50,11 +50,15 @@ final class InMemoryCluster implements ClusterView {
         return this;
     }
 
-    /** Stops become desired STOP; placements become instances. */
+    /** Stops become desired STOP, preemptions desired EVICT; placements become instances. */
     void apply(Plan plan, Instant now) {
         for (InstanceStop stop : plan.stops()) {
             Instance instance = instances.get(stop.instanceId());
             instances.put(instance.id(), instance.withDesired(DesiredStatus.STOP, stop.reason(), now));
+        }
+        for (InstanceStop preemption : plan.preemptions()) {
+            Instance instance = instances.get(preemption.instanceId());
+            instances.put(instance.id(), instance.withDesired(DesiredStatus.EVICT, preemption.reason(), now));
         }
         for (Instance placement : plan.placements()) {
             instances.put(placement.id(), placement);
@@ -63,7 +67,7 @@ final class InMemoryCluster implements ClusterView {
 
     /** What an agent would report when a stopped instance has exited. */
     void finishStopped(Instant now) {
-        instances.replaceAll((id, instance) -> instance.desired() == DesiredStatus.STOP && !instance.state().isTerminal()
+        instances.replaceAll((id, instance) -> instance.desired() != DesiredStatus.RUN && !instance.state().isTerminal()
                 ? instance.withState(InstanceState.COMPLETE, "stopped", now) : instance);
     }
 

@@ -185,14 +185,12 @@ class SchedulerPropertiesTest {
         }
     }
 
+    /** The plan applier's check (placements and the preemptions that make room for them) accepts all of it. */
     private static void assertThePlanApplierAccepts(Plan plan, InMemoryCluster cluster) {
-        Map<String, List<Instance>> placementsByNode = plan.placements().stream()
-                .collect(Collectors.groupingBy(Instance::nodeId));
-        placementsByNode.forEach((nodeId, placements) -> {
-            Node node = cluster.node(nodeId).orElseThrow();
-            assertThat(NodeFit.check(node, cluster.instancesOnNode(nodeId), placements))
-                    .as("plan %s on node %s", plan.evaluationId(), nodeId).isEmpty();
-        });
+        PlanCheck.Result check = PlanCheck.check(plan, cluster);
+        assertThat(check.rejections()).as("plan %s", plan.evaluationId()).isEmpty();
+        assertThat(check.accepted().placements()).containsExactlyInAnyOrderElementsOf(plan.placements());
+        assertThat(check.accepted().preemptions()).containsExactlyInAnyOrderElementsOf(plan.preemptions());
     }
 
     private static void assertNoNodeIsOverCommitted(InMemoryCluster cluster) {

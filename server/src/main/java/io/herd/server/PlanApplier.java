@@ -1,9 +1,7 @@
 package io.herd.server;
 
-import io.herd.api.Instance;
-import io.herd.api.Node;
 import io.herd.api.Plan;
-import io.herd.scheduler.NodeFit;
+import io.herd.scheduler.PlanCheck;
 import io.herd.state.ApplyPlan;
 import io.herd.state.ApplyResult;
 import io.herd.state.StateStore;
@@ -11,18 +9,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.InstantSource;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The one place plans are committed. Scheduler workers compute plans from snapshots that may be stale by the
  * time they finish; the applier re-checks every node a plan touches against the newest state and commits only
- * what still fits, sending the rest back for another pass. Plans are applied one at a time and each commit
+ * what still fits ({@link PlanCheck}: placements and the preemptions that make room for them, per node), sending
+ * the rest back for another pass. Plans are applied one at a time and each commit
  * completes before the next check, so concurrent workers can never over-commit a node.
  */
 final class PlanApplier {
@@ -47,23 +41,11 @@ final class PlanApplier {
         applyLock.lock();
         try {
             Plan accepted = store.read(view -> {
-                Map<String, List<Instance>> placementsByNode = new LinkedHashMap<>();
-                for (Instance placement : plan.placements()) {
-                    placementsByNode.computeIfAbsent(placement.nodeId(), key -> new ArrayList<>()).add(placement);
-                }
-                List<Instance> fitting = new ArrayList<>();
-                for (Map.Entry<String, List<Instance>> entry : placementsByNode.entrySet()) {
-                    Optional<Node> node = view.node(entry.getKey());
-                    Optional<String> rejection = node.isEmpty() ? Optional.of("node is gone")
-                            : NodeFit.check(node.get(), view.instancesOnNode(entry.getKey()), entry.getValue());
-                    if (rejection.isEmpty()) {
-                        fitting.addAll(entry.getValue());
-                    } else {
-                        LOG.info("plan for evaluation {} no longer fits node {}: {}; retrying those placements",
-                                plan.evaluationId(), entry.getKey(), rejection.get());
-                    }
-                }
-                return plan.withPlacements(fitting);
+                PlanCheck.Result check = PlanCheck.check(plan, new StateClusterView(view));
+                check.rejections().forEach((nodeId, rejection) -> LOG.info(
+                        "plan for evaluation {} no longer fits node {}: {}; retrying those placements",
+                        plan.evaluationId(), nodeId, rejection));
+                return check.accepted();
             });
             int refused = plan.placements().size() - accepted.placements().size();
             ApplyResult result = raft.propose(new ApplyPlan(accepted, refused > 0, UUID.randomUUID().toString(), clock.instant()));

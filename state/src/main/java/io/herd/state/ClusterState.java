@@ -226,7 +226,8 @@ public final class ClusterState {
                 ? existing.registerTime()
                 : command.time();
         Node stored = new Node(submitted.id(), submitted.name(), submitted.address(), submitted.capacity(),
-                submitted.labels(), submitted.drivers(), submitted.ports(), status, registerTime, command.time());
+                submitted.labels(), submitted.drivers(), submitted.ports(), status, registerTime, command.time(),
+                submitted.gpus());
         nodes.put(stored.id(), stored);
 
         List<String> created = new ArrayList<>();
@@ -315,7 +316,27 @@ public final class ClusterState {
             stopped++;
         }
 
+        // Evicted: the resources already belong to the preemptors placed above (see Instance#holdsResources); each
+        // victim's job is evaluated again so that the victims are placed elsewhere, or wait with a reason.
+        int preempted = 0;
+        SortedSet<String> victimJobs = new TreeSet<>();
+        for (InstanceStop preemption : plan.preemptions()) {
+            Instance victim = instances.get(preemption.instanceId());
+            if (victim == null || !victim.holdsResources()) {
+                continue;
+            }
+            putInstance(victim.withDesired(DesiredStatus.EVICT, preemption.reason(), time));
+            preempted++;
+            if (isRunning(victim.jobId()) && !victim.jobId().equals(plan.jobId())) {
+                victimJobs.add(victim.jobId());
+            }
+        }
         List<String> created = new ArrayList<>();
+        SortedMap<String, String> victimEvaluations = new TreeMap<>();
+        for (String jobId : victimJobs) {
+            created.add(createDerivedEvaluation(command.commandId() + ":preempted", jobId, EvaluationTrigger.PREEMPTED,
+                    time, victimEvaluations));
+        }
         String retryId = null;
         if (command.retryRest()) {
             retryId = createPendingEvaluation(derivedEvaluationId(command.commandId(), plan.jobId()), plan.jobId(),
@@ -346,8 +367,8 @@ public final class ClusterState {
             created.add(createPendingEvaluation(derivedEvaluationId(command.commandId() + ":reschedule", plan.jobId()),
                     plan.jobId(), EvaluationTrigger.RESCHEDULE, time, plan.nextEvaluationAt()));
         }
-        boolean changed = placed > 0 || stopped > 0 || evaluation != null || !created.isEmpty();
-        String message = "placed " + placed + ", stopped " + stopped
+        boolean changed = placed > 0 || stopped > 0 || preempted > 0 || evaluation != null || !created.isEmpty();
+        String message = "placed " + placed + ", stopped " + stopped + (preempted > 0 ? ", preempted " + preempted : "")
                 + (skipped > 0 ? ", skipped " + skipped + " placements" : "") + "; " + evaluationOutcome
                 + createdSuffix(created);
         return new ApplyResult(index, changed, plan.jobVersion(), created, message);
@@ -432,7 +453,8 @@ public final class ClusterState {
 
     private static boolean sameSchedulingAttributes(Node before, Node after) {
         return before.capacity().equals(after.capacity()) && before.labels().equals(after.labels())
-                && before.drivers().equals(after.drivers()) && before.ports().equals(after.ports());
+                && before.drivers().equals(after.drivers()) && before.ports().equals(after.ports())
+                && before.gpus().equals(after.gpus());
     }
 
     /**
@@ -492,7 +514,7 @@ public final class ClusterState {
         return new Instance(placement.id(), placement.app(), placement.job(), placement.group(), placement.index(),
                 placement.jobVersion(), placement.nodeId(), placement.nodeName(), placement.resources(),
                 placement.ports(), placement.state(), placement.desired(), placement.reason(), placement.tasks(),
-                placement.previousInstanceId(), createTime, modifyTime);
+                placement.previousInstanceId(), createTime, modifyTime, placement.gpuDevices());
     }
 
     // ---------------------------------------------------------------------------------------------- bookkeeping

@@ -386,6 +386,53 @@ class ClusterStateTest {
         }
 
         @Test
+        void preemptionsEvictTheVictimsPlaceThePreemptorAndEvaluateTheVictimsJob() {
+            apply(new UpsertNode(node("n1"), "c1", at(0)));
+            registerJob("scavenger", "e1");
+            place("e1", instance("victim", "scavenger", "n1"));
+            registerJob("checkout", "e2");
+            Instance preemptor = instance("preemptor", "checkout", "n1").withGpuDevices(List.of());
+            Plan plan = new Plan("e2", jobId("checkout"), 1, List.of(preemptor), List.of(), List.of(), null,
+                    List.of(new InstanceStop("victim", "Preempted by shop_web/checkout.web[0]")));
+
+            ApplyResult result = apply(new ApplyPlan(plan, false, "c3", at(20)));
+
+            Instance victim = instanceNamed("victim");
+            assertThat(victim.desired()).isEqualTo(DesiredStatus.EVICT);
+            assertThat(victim.reason()).isEqualTo("Preempted by shop_web/checkout.web[0]");
+            assertThat(victim.holdsResources()).isFalse();
+            assertThat(instanceNamed("preemptor").desired()).isEqualTo(DesiredStatus.RUN);
+            assertThat(result.message()).contains("preempted 1");
+            assertThat(result.evaluationIds()).singleElement().satisfies(id -> {
+                Evaluation followUp = evaluation(id);
+                assertThat(followUp.jobId()).isEqualTo(jobId("scavenger"));
+                assertThat(followUp.trigger()).isEqualTo(EvaluationTrigger.PREEMPTED);
+                assertThat(followUp.status()).isEqualTo(EvaluationStatus.PENDING);
+            });
+            // A snapshot restores the eviction.
+            ClusterState restored = ClusterState.fromData(state.toData());
+            assertThat(restored.toData()).isEqualTo(state.toData());
+            assertThat(restored.view().instance("victim").orElseThrow().desired()).isEqualTo(DesiredStatus.EVICT);
+        }
+
+        @Test
+        void aPreemptionOfAnInstanceThatAlreadyEndedChangesNothingOfIt() {
+            apply(new UpsertNode(node("n1"), "c1", at(0)));
+            registerJob("scavenger", "e1");
+            place("e1", instance("victim", "scavenger", "n1"));
+            apply(new UpdateInstances("n1", List.of(new InstanceStatusUpdate("victim", InstanceState.COMPLETE, "exit 0",
+                    Map.of())), "c2", at(5)));
+            registerJob("checkout", "e2");
+            Plan plan = new Plan("e2", jobId("checkout"), 1, List.of(instance("preemptor", "checkout", "n1")),
+                    List.of(), List.of(), null, List.of(new InstanceStop("victim", "Preempted by x")));
+
+            ApplyResult result = apply(new ApplyPlan(plan, false, "c3", at(20)));
+
+            assertThat(instanceNamed("victim").desired()).isEqualTo(DesiredStatus.RUN);
+            assertThat(result.message()).doesNotContain("preempted");
+        }
+
+        @Test
         void aDelayedReplacementQueuesAnEvaluationThatWaits() {
             apply(new UpsertNode(node("n1"), "c1", at(0)));
             registerJob("checkout", "e1");

@@ -123,7 +123,8 @@ final class CommandArbitraries {
     private static Arbitrary<Command> applyPlan() {
         Arbitrary<Plan> plan = Combinators.combine(evaluationId(), jobId(), Arbitraries.longs().between(0, 4),
                 instance().list().ofMaxSize(3), instanceStop().list().ofMaxSize(2),
-                placementFailure().list().ofMaxSize(2)).as(Plan::new);
+                placementFailure().list().ofMaxSize(2), time().injectNull(0.7), instanceStop().list().ofMaxSize(2))
+                .as(Plan::new);
         return Combinators.combine(plan, Arbitraries.of(true, false), commandId(), time())
                 .as(ApplyPlan::new);
     }
@@ -155,7 +156,8 @@ final class CommandArbitraries {
     }
 
     private static Arbitrary<Resources> resources() {
-        return Arbitraries.of(new Resources(250, 128L << 20, 0), new Resources(1000, 1L << 30, 1L << 30));
+        return Arbitraries.of(new Resources(250, 128L << 20, 0), new Resources(1000, 1L << 30, 1L << 30),
+                new Resources(1000, 1L << 30, 0, 500, "T4"));
     }
 
     private static Arbitrary<Node> node() {

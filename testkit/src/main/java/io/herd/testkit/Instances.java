@@ -11,6 +11,7 @@ import io.herd.api.TaskState;
 import io.herd.api.TaskStatus;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,6 +52,7 @@ public final class Instances {
         private String previousInstanceId;
         private Instant createTime = FakeClock.DEFAULT_START;
         private Instant modifyTime;
+        private List<Integer> gpuDevices = List.of();
 
         private Builder(Job job, Group group, int index) {
             this.app = job.app();
@@ -86,6 +88,12 @@ public final class Instances {
 
         public Builder resources(Resources newResources) {
             this.resources = newResources;
+            return this;
+        }
+
+        /** The indices of the node's GPU devices the instance holds. */
+        public Builder gpuDevices(Integer... devices) {
+            this.gpuDevices = List.of(devices);
             return this;
         }
 
@@ -137,7 +145,7 @@ public final class Instances {
             tasks.forEach((name, taskState) -> effectiveTasks.put(name, taskState != null ? taskState : taskStateFor(state)));
             return new Instance(effectiveId, app, job, group, index, jobVersion, nodeId, nodeName, resources, ports,
                     state, desired, reason, effectiveTasks, previousInstanceId, createTime,
-                    modifyTime != null ? modifyTime : createTime);
+                    modifyTime != null ? modifyTime : createTime, gpuDevices);
         }
 
         /** A task state that agrees with the instance state, so tests read as the agent would report. */

@@ -244,6 +244,8 @@ public final class Jobs {
         private long cpuMillis = 100;
         private long memoryBytes = 128L << 20;
         private long diskBytes;
+        private long gpuMillis;
+        private String gpuModel;
         private final List<String> ports = new ArrayList<>();
         private Duration killTimeout = Task.DEFAULT_KILL_TIMEOUT;
 
@@ -294,6 +296,19 @@ public final class Jobs {
             this.cpuMillis = resources.cpuMillis();
             this.memoryBytes = resources.memoryBytes();
             this.diskBytes = resources.diskBytes();
+            this.gpuMillis = resources.gpuMillis();
+            this.gpuModel = resources.gpuModel();
+            return this;
+        }
+
+        /** GPUs as in a job spec: {@code 0.25} (a share of one device), {@code 2} (whole devices). */
+        public TaskBuilder gpu(String gpu) {
+            this.gpuMillis = Nodes.parse("gpu", gpu, Quantities.parseCpu(gpu));
+            return this;
+        }
+
+        public TaskBuilder gpuModel(String model) {
+            this.gpuModel = model;
             return this;
         }
 
@@ -309,7 +324,8 @@ public final class Jobs {
         }
 
         public Task build() {
-            return new Task(name, driver, config, env, new Resources(cpuMillis, memoryBytes, diskBytes), ports,
+            return new Task(name, driver, config, env,
+                    new Resources(cpuMillis, memoryBytes, diskBytes, gpuMillis, gpuModel), ports,
                     killTimeout);
         }
     }

@@ -1,5 +1,6 @@
 package io.herd.testkit;
 
+import io.herd.api.GpuDevice;
 import io.herd.api.Node;
 import io.herd.api.NodeStatus;
 import io.herd.api.PortRange;
@@ -7,6 +8,7 @@ import io.herd.api.Quantities;
 import io.herd.api.Resources;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +46,7 @@ public final class Nodes {
         private PortRange ports = PortRange.DEFAULT;
         private NodeStatus status = NodeStatus.READY;
         private Instant registerTime = FakeClock.DEFAULT_START;
+        private final List<GpuDevice> gpus = new ArrayList<>();
 
         private Builder(String name) {
             this.name = requireNonNull(name, "name is null");
@@ -118,6 +121,14 @@ public final class Nodes {
             return this;
         }
 
+        /** Adds {@code count} GPU devices of {@code model}, numbered after those already added. */
+        public Builder gpus(int count, String model) {
+            for (int i = 0; i < count; i++) {
+                gpus.add(new GpuDevice(gpus.size(), model, 16L << 30));
+            }
+            return this;
+        }
+
         public Builder registerTime(Instant time) {
             this.registerTime = time;
             return this;
@@ -125,7 +136,7 @@ public final class Nodes {
 
         public Node build() {
             return new Node(id == null ? name : id, name, address, new Resources(cpuMillis, memoryBytes, diskBytes),
-                    labels, drivers == null ? Set.of("exec") : drivers, ports, status, registerTime, registerTime);
+                    labels, drivers == null ? Set.of("exec") : drivers, ports, status, registerTime, registerTime, gpus);
         }
     }
 
