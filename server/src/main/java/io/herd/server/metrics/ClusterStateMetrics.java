@@ -24,10 +24,11 @@ import java.util.Map;
  * state at scrape time, so every server serves it (the copies differ only by the scrape target's
  * {@code instance} label; aggregate with {@code max by (...)}).
  *
- * <p>Labels follow Herd's vocabulary: {@code app}, {@code job}, {@code group}, {@code instance} (the instance's
- * id, unique: a replacement keeps the name {@code hello.web[0]} but not the id, and both may exist at once;
- * {@code herd logs ID} takes it), {@code task}, {@code node} (the node's name). {@code job} and {@code instance} are Prometheus target labels too: scrape with
- * {@code honor_labels: true} (see README) so they are kept as Herd's.
+ * <p>Labels follow Herd's vocabulary: {@code app}, {@code job}, {@code group}, {@code task}, {@code node} (the
+ * node's name). {@code job} is a Prometheus target label too: scrape with {@code honor_labels: true} (see README)
+ * so it is kept as Herd's. No series here carries {@code instance}: with {@code honor_labels} it would replace
+ * the target's {@code instance}, and the copies served by the servers of a cluster would collide. Per-instance
+ * series come from the agents ({@code herd_task_*}), where each instance is served once.
  */
 public final class ClusterStateMetrics implements MultiCollector {
     private final StateStore store;
@@ -55,7 +56,9 @@ public final class ClusterStateMetrics implements MultiCollector {
                 .gauge("herd_group_instances_desired", "Instances a group should run: its count, 0 when the job is stopped.")
                 .gauge("herd_group_instances_running", "Instances of a group in state running.")
                 .gauge("herd_group_instances", "Instances of a group by state (terminal ones until garbage collected).")
-                .counter("herd_instance_task_restarts", "Restarts of a task of an instance, as the agent reported them.")
+                .gauge("herd_instances", "Instances by state (terminal ones until garbage collected).")
+                .gauge("herd_group_task_restarts", "Restarts of a task summed over its group's instances that are not "
+                        + "garbage collected yet (a gauge: it drops when old instances go).")
                 .gauge("herd_node_status", "1 for the status a node is in, 0 for the others.")
                 .gauge("herd_node_capacity_cpu_cores", "CPU a node offers to the scheduler.")
                 .gauge("herd_node_capacity_memory_bytes", "Memory a node offers to the scheduler.")
@@ -94,15 +97,22 @@ public final class ClusterStateMetrics implements MultiCollector {
         nodesByStatus.forEach((status, count) -> families.add("herd_nodes", count, "status", status.wireName()));
 
         Map<String, Integer> jobsByKind = new java.util.TreeMap<>();
+        Map<InstanceState, Integer> instancesByState = new EnumMap<>(InstanceState.class);
+        for (InstanceState instanceState : InstanceState.values()) {
+            instancesByState.put(instanceState, 0);
+        }
+        Map<String, Map<String, Map<String, Integer>>> restartsByGroup = new HashMap<>();
         Map<String, Map<String, Map<InstanceState, Integer>>> instancesByGroup = new HashMap<>();
         for (Instance instance : state.instances()) {
             instancesByGroup.computeIfAbsent(instance.jobId(), key -> new HashMap<>())
                     .computeIfAbsent(instance.group(), key -> new EnumMap<>(InstanceState.class))
                     .merge(instance.state(), 1, Integer::sum);
+            instancesByState.merge(instance.state(), 1, Integer::sum);
             for (Map.Entry<String, TaskState> task : instance.tasks().entrySet()) {
-                families.add("herd_instance_task_restarts", task.getValue().restarts(), "app", instance.app(),
-                        "job", instance.job(), "group", instance.group(), "instance", instance.id(),
-                        "task", task.getKey(), "node", nodeName(instance));
+                int restarts = task.getValue() == null ? 0 : task.getValue().restarts();
+                restartsByGroup.computeIfAbsent(instance.jobId(), key -> new HashMap<>())
+                        .computeIfAbsent(instance.group(), key -> new HashMap<>())
+                        .merge(task.getKey(), restarts, Integer::sum);
             }
         }
         for (Job job : state.jobs()) {
@@ -121,17 +131,21 @@ public final class ClusterStateMetrics implements MultiCollector {
                     families.add("herd_group_instances", counts.getOrDefault(instanceState, 0), append(labels,
                             "state", instanceState.wireName()));
                 }
+                Map<String, Integer> restarts = restartsByGroup.getOrDefault(job.id(), Map.of())
+                        .getOrDefault(group.name(), Map.of());
+                for (io.herd.api.Task task : group.tasks()) {
+                    families.add("herd_group_task_restarts", restarts.getOrDefault(task.name(), 0),
+                            append(labels, "task", task.name()));
+                }
             }
         }
+        instancesByState.forEach((instanceState, count) -> families.add("herd_instances", count,
+                "state", instanceState.wireName()));
         jobsByKind.forEach((kind, count) -> {
             String[] parts = kind.split("/");
             families.add("herd_jobs", count, "type", parts[0], "stopped", parts[1]);
         });
         return families.build();
-    }
-
-    private static String nodeName(Instance instance) {
-        return instance.nodeName() == null ? instance.nodeId() : instance.nodeName();
     }
 
     private static String[] append(String[] labels, String... more) {
