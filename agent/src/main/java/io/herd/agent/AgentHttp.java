@@ -1,8 +1,8 @@
 package io.herd.agent;
 
+import io.herd.agent.metrics.AgentMetrics;
 import io.herd.api.ErrorCode;
 import io.herd.api.HerdException;
-import io.herd.api.InstanceState;
 import io.herd.api.InstanceStatusUpdate;
 import io.herd.api.Json;
 import io.herd.api.Node;
@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 
 /**
  * The agent's HTTP endpoint: task logs (which the servers proxy), the agent's status and Prometheus metrics.
- * Routes only translate; the work is in {@link TaskLogs} and {@link AgentInstances}.
+ * Routes only translate; the work is in {@link TaskLogs}, {@link AgentInstances} and {@link AgentMetrics}.
  */
 public final class AgentHttp implements AutoCloseable {
     private final Javalin app;
@@ -38,7 +38,8 @@ public final class AgentHttp implements AutoCloseable {
      *
      * @param node supplies the node as registered (null until it is known)
      */
-    public static AgentHttp start(String bindAddress, TaskLogs logs, AgentInstances instances, Supplier<Node> node) {
+    public static AgentHttp start(String bindAddress, TaskLogs logs, AgentInstances instances, Supplier<Node> node,
+            AgentMetrics metrics) {
         int colon = bindAddress.lastIndexOf(':');
         if (colon < 0) {
             throw new IllegalArgumentException("the agent's http address must be host:port, not " + bindAddress);
@@ -50,8 +51,7 @@ public final class AgentHttp implements AutoCloseable {
             config.concurrency.useVirtualThreads = true;
             config.routes.get("/v1/instances/{id}/logs/{task}", ctx -> logs(ctx, logs));
             config.routes.get("/v1/agent/status", ctx -> json(ctx, 200, status(instances, node.get())));
-            config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                    .result(metrics(instances)));
+            config.routes.get("/metrics", ctx -> ctx.contentType(AgentMetrics.CONTENT_TYPE).result(metrics.scrape()));
             config.routes.exception(HerdException.class,
                     (e, ctx) -> json(ctx, e.code().kind().httpStatus(), e.toResponse()));
             config.routes.exception(Exception.class, (e, ctx) -> json(ctx, 500,
@@ -94,24 +94,6 @@ public final class AgentHttp implements AutoCloseable {
                 })
                 .toList();
         return new AgentStatus(node, views);
-    }
-
-    static String metrics(AgentInstances instances) {
-        StringBuilder text = new StringBuilder();
-        text.append("# HELP herd_agent_tasks_running Tasks running on this node.\n");
-        text.append("# TYPE herd_agent_tasks_running gauge\n");
-        text.append("herd_agent_tasks_running ").append(instances.tasksRunning()).append('\n');
-        text.append("# HELP herd_agent_instances Instances on this node by state.\n");
-        text.append("# TYPE herd_agent_instances gauge\n");
-        for (InstanceState state : InstanceState.values()) {
-            long count = instances.runners().stream().filter(runner -> runner.state() == state).count();
-            text.append("herd_agent_instances{state=\"").append(state.wireName()).append("\"} ")
-                    .append(count).append('\n');
-        }
-        text.append("# HELP herd_agent_task_restarts_total Task restarts by this agent process.\n");
-        text.append("# TYPE herd_agent_task_restarts_total counter\n");
-        text.append("herd_agent_task_restarts_total ").append(instances.restartsTotal()).append('\n');
-        return text.toString();
     }
 
     private static void json(Context ctx, int status, Object body) {

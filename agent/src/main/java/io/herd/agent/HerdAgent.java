@@ -3,6 +3,7 @@ package io.herd.agent;
 import io.herd.agent.cgroup.Cgroups;
 import io.herd.agent.driver.ExecDriver;
 import io.herd.agent.driver.TaskDriver;
+import io.herd.agent.metrics.AgentMetrics;
 import io.herd.api.Node;
 import io.herd.client.HerdClient;
 import org.slf4j.Logger;
@@ -87,7 +88,8 @@ public final class HerdAgent implements AutoCloseable {
         AtomicReference<Node> node = new AtomicReference<>();
         AgentHttp http;
         try {
-            http = AgentHttp.start(config.httpAddress(), logs, instances, node::get);
+            http = AgentHttp.start(config.httpAddress(), logs, instances, node::get,
+                    new AgentMetrics(instances, Path.of("/proc"), store.dataDir(), nodeName));
         } catch (RuntimeException e) {
             instances.detachAll();
             client.close();

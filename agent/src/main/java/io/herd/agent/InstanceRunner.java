@@ -230,6 +230,26 @@ public final class InstanceRunner {
         }
     }
 
+    /**
+     * Task name → the cgroup directories of its current run, for tasks running now (metrics read them at scrape
+     * time); empty for a task between runs or run without cgroups.
+     */
+    public Map<String, List<java.nio.file.Path>> taskCgroups() {
+        lock.lock();
+        try {
+            Map<String, List<java.nio.file.Path>> cgroups = new LinkedHashMap<>();
+            slots.forEach((name, slot) -> {
+                if (slot.handle != null) {
+                    cgroups.put(name, slot.handle.record().cgroupDirectories().stream()
+                            .map(java.nio.file.Path::of).toList());
+                }
+            });
+            return cgroups;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public InstanceStatusUpdate status() {
         lock.lock();
         try {

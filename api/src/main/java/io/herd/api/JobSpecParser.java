@@ -446,7 +446,7 @@ public final class JobSpecParser {
                 error(servicePath, "must be a mapping");
                 continue;
             }
-            checkFields(serviceNode, servicePath, Set.of("name", "port", "check"));
+            checkFields(serviceNode, servicePath, Set.of("name", "port", "check", "metrics"));
             String name = requiredString(serviceNode, "name", servicePath);
             String port = requiredString(serviceNode, "port", servicePath);
             if (port != null && !portNames.contains(port)) {
@@ -474,8 +474,9 @@ public final class JobSpecParser {
                     check = new Check(type, checkHttpPath, interval, timeout);
                 }
             }
+            boolean metrics = bool(serviceNode, "metrics", servicePath).orElse(false);
             if (name != null) {
-                services.add(new Service(name, port, check));
+                services.add(new Service(name, port, check, metrics));
             }
         }
         return services;

@@ -5,6 +5,7 @@ import io.herd.api.EvaluationStatus;
 import io.herd.api.Job;
 import io.herd.api.Plan;
 import io.herd.scheduler.Scheduler;
+import io.herd.server.metrics.SchedulerMetrics;
 import io.herd.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,7 @@ final class EvaluationDispatcher implements AutoCloseable {
     private final Scheduler scheduler;
     private final PlanApplier applier;
     private final InstantSource clock;
+    private final SchedulerMetrics metrics;
     private final ExecutorService workers;
     private final Thread dispatcher;
     private final Set<String> jobsInFlight = ConcurrentHashMap.newKeySet();
@@ -41,6 +43,12 @@ final class EvaluationDispatcher implements AutoCloseable {
     private volatile boolean running = true;
 
     EvaluationDispatcher(StateStore store, Scheduler scheduler, PlanApplier applier, InstantSource clock, int workerCount) {
+        this(store, scheduler, applier, clock, workerCount, SchedulerMetrics.detached());
+    }
+
+    EvaluationDispatcher(StateStore store, Scheduler scheduler, PlanApplier applier, InstantSource clock, int workerCount,
+            SchedulerMetrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.scheduler = scheduler;
         this.applier = applier;
@@ -83,6 +91,8 @@ final class EvaluationDispatcher implements AutoCloseable {
     }
 
     private void process(Evaluation evaluation) {
+        // Elapsed time for the latency histogram only; what the scheduler decides takes the injected clock.
+        long started = System.nanoTime();
         try {
             Plan plan = store.read(view -> {
                 boolean stillPending = view.evaluation(evaluation.id())
@@ -99,6 +109,8 @@ final class EvaluationDispatcher implements AutoCloseable {
             }
             PlanApplier.Outcome outcome = applier.apply(plan);
             failedAt.remove(evaluation.id());
+            metrics.evaluated(Duration.ofNanos(System.nanoTime() - started), outcome.placed(), outcome.refused(),
+                    plan.failures());
             if (!plan.isEmpty() || !plan.failures().isEmpty()) {
                 LOG.info("evaluation {} of {} ({}): {} placed, {} stopped{}{}", shortId(evaluation.id()), evaluation.jobId(),
                         evaluation.trigger().wireName(), outcome.placed(), plan.stops().size(),
@@ -109,6 +121,7 @@ final class EvaluationDispatcher implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             failedAt.put(evaluation.id(), clock.instant());
+            metrics.failed(Duration.ofNanos(System.nanoTime() - started));
             if (running) {
                 LOG.warn("evaluation {} of {} failed, retrying in {}: {}", shortId(evaluation.id()), evaluation.jobId(),
                         RETRY_AFTER_ERROR, e.toString());

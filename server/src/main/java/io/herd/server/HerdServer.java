@@ -2,6 +2,7 @@ package io.herd.server;
 
 import io.herd.api.ErrorCode;
 import io.herd.api.HerdException;
+import io.herd.server.metrics.ServerMetrics;
 import io.herd.state.HerdStateMachine;
 import io.herd.state.RegisterServer;
 import io.herd.state.StateStore;
@@ -50,18 +51,20 @@ public final class HerdServer implements AutoCloseable {
             throw new HerdException(ErrorCode.INVALID_ARGUMENT, "cannot create data directory " + config.dataDir() + ": " + e.getMessage());
         }
         StateStore store = new StateStore();
+        ServerMetrics metrics = new ServerMetrics(store);
         RaftNode raft;
         try {
-            raft = RaftNode.start(config, new HerdStateMachine(store));
+            raft = RaftNode.start(config, new HerdStateMachine(store), metrics.raft());
         } catch (IOException e) {
             throw new HerdException(ErrorCode.UNAVAILABLE, "cannot start Raft on " + config.raftAddress() + ": " + e.getMessage(),
                     List.of(), e);
         }
-        LeaderServices leader = new LeaderServices(store, raft, clock, config);
+        metrics.raft().watch(raft::status);
+        LeaderServices leader = new LeaderServices(store, raft, clock, config, metrics.scheduler());
         ClusterService service = new ClusterService(store, raft, leader, clock, config);
         HttpApi http;
         try {
-            http = HttpApi.start(service, config.httpAddress());
+            http = HttpApi.start(service, config.httpAddress(), metrics);
         } catch (RuntimeException e) {
             raft.close();
             throw e instanceof HerdException herd ? herd : new HerdException(ErrorCode.UNAVAILABLE,

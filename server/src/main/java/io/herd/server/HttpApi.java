@@ -13,6 +13,8 @@ import io.herd.api.Node;
 import io.herd.api.NodeStatus;
 import io.herd.api.Quantities;
 import io.herd.api.wire.RegisterNodeRequest;
+import io.herd.server.metrics.PrometheusDiscovery;
+import io.herd.server.metrics.ServerMetrics;
 import io.herd.state.StateView;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -34,7 +36,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -52,12 +53,15 @@ final class HttpApi implements AutoCloseable {
             "text/x-yaml", "application/json", "text/plain", "application/octet-stream");
 
     private final ClusterService service;
+    private final ServerMetrics metrics;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final Javalin javalin;
 
-    private HttpApi(ClusterService service, String host, int port) {
+    private HttpApi(ClusterService service, String host, int port, ServerMetrics metrics) {
         this.service = service;
+        this.metrics = metrics;
         this.javalin = Javalin.create(config -> {
+            metrics.http().instrument(config);
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
             config.http.maxRequestSize = 4L << 20;
@@ -120,12 +124,13 @@ final class HttpApi implements AutoCloseable {
                 return jobId == null ? List.copyOf(view.evaluations()) : view.evaluationsOfJob(jobId);
             }));
             config.routes.get("/v1/status", ctx -> blockingRead(ctx, service::status));
-            config.routes.get("/metrics", this::metrics);
+            config.routes.get("/v1/discovery/prometheus", ctx -> blockingRead(ctx, PrometheusDiscovery::targets));
+            config.routes.get("/metrics", ctx -> ctx.contentType(ServerMetrics.CONTENT_TYPE).result(metrics.scrape()));
         });
         javalin.start(host, port);
     }
 
-    static HttpApi start(ClusterService service, String address) {
+    static HttpApi start(ClusterService service, String address, ServerMetrics metrics) {
         int colon = address.lastIndexOf(':');
         if (colon <= 0) {
             throw new HerdException(ErrorCode.INVALID_ARGUMENT, "an HTTP address looks like host:port, got " + address);
@@ -136,7 +141,7 @@ final class HttpApi implements AutoCloseable {
         } catch (NumberFormatException e) {
             throw new HerdException(ErrorCode.INVALID_ARGUMENT, "an HTTP address looks like host:port, got " + address);
         }
-        return new HttpApi(service, address.substring(0, colon), port);
+        return new HttpApi(service, address.substring(0, colon), port, metrics);
     }
 
     int port() {
@@ -237,35 +242,6 @@ final class HttpApi implements AutoCloseable {
             throw new HerdException(ErrorCode.UNAVAILABLE, "cannot reach the agent of node " + target.node().name() + " at "
                     + target.node().address() + ": " + e.getMessage());
         }
-    }
-
-    private void metrics(Context ctx) {
-        StringBuilder text = new StringBuilder();
-        service.store().read(view -> {
-            text.append("# HELP herd_state_index Raft log index applied to this replica's state.\n");
-            text.append("# TYPE herd_state_index gauge\n");
-            text.append("herd_state_index ").append(view.index()).append('\n');
-            text.append("# HELP herd_jobs Jobs known to the cluster.\n# TYPE herd_jobs gauge\n");
-            text.append("herd_jobs ").append(view.jobs().size()).append('\n');
-            Map<String, Integer> nodes = new TreeMap<>();
-            for (NodeStatus status : NodeStatus.values()) {
-                nodes.put(status.wireName(), 0);
-            }
-            view.nodes().forEach(node -> nodes.merge(node.status().wireName(), 1, Integer::sum));
-            text.append("# HELP herd_nodes Nodes by status.\n# TYPE herd_nodes gauge\n");
-            nodes.forEach((status, count) -> text.append("herd_nodes{status=\"").append(status).append("\"} ").append(count).append('\n'));
-            Map<String, Integer> instances = new TreeMap<>();
-            for (io.herd.api.InstanceState state : io.herd.api.InstanceState.values()) {
-                instances.put(state.wireName(), 0);
-            }
-            view.instances().forEach(instance -> instances.merge(instance.state().wireName(), 1, Integer::sum));
-            text.append("# HELP herd_instances Instances by state.\n# TYPE herd_instances gauge\n");
-            instances.forEach((state, count) -> text.append("herd_instances{state=\"").append(state).append("\"} ").append(count).append('\n'));
-            return null;
-        });
-        text.append("# HELP herd_leader Whether this server is the ready leader.\n# TYPE herd_leader gauge\n");
-        text.append("herd_leader ").append(service.isReadyLeader() ? 1 : 0).append('\n');
-        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(text.toString());
     }
 
     /** The body of a request carrying a job spec, as written (YAML or JSON). */

@@ -2,6 +2,7 @@ package io.herd.server;
 
 import io.herd.scheduler.Scheduler;
 import io.herd.scheduler.SchedulerConfig;
+import io.herd.server.metrics.SchedulerMetrics;
 import io.herd.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,7 @@ final class LeaderServices implements AutoCloseable {
     private final RaftNode raft;
     private final InstantSource clock;
     private final ServerConfig config;
+    private final SchedulerMetrics schedulerMetrics;
     private final Thread watcher;
     private volatile boolean running = true;
     /** Guarded by this. */
@@ -32,10 +34,16 @@ final class LeaderServices implements AutoCloseable {
     private record Active(EvaluationDispatcher dispatcher, NodeLiveness liveness, GarbageCollector collector) {}
 
     LeaderServices(StateStore store, RaftNode raft, InstantSource clock, ServerConfig config) {
+        this(store, raft, clock, config, SchedulerMetrics.detached());
+    }
+
+    LeaderServices(StateStore store, RaftNode raft, InstantSource clock, ServerConfig config,
+            SchedulerMetrics schedulerMetrics) {
         this.store = store;
         this.raft = raft;
         this.clock = clock;
         this.config = config;
+        this.schedulerMetrics = schedulerMetrics;
         this.watcher = Thread.ofPlatform().name("leader-watcher").daemon().unstarted(this::watch);
     }
 
@@ -53,7 +61,7 @@ final class LeaderServices implements AutoCloseable {
                                 raft.selfId(), raft.term());
                         PlanApplier applier = new PlanApplier(store, raft, clock);
                         EvaluationDispatcher dispatcher = new EvaluationDispatcher(store,
-                                new Scheduler(SchedulerConfig.DEFAULT), applier, clock, config.schedulerWorkers());
+                                new Scheduler(SchedulerConfig.DEFAULT), applier, clock, config.schedulerWorkers(), schedulerMetrics);
                         NodeLiveness liveness = new NodeLiveness(store, raft, clock, config.nodeTimeout());
                         GarbageCollector collector = new GarbageCollector(store, raft, clock, GARBAGE_COLLECTION_INTERVAL);
                         dispatcher.start();

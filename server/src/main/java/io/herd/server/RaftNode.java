@@ -2,6 +2,7 @@ package io.herd.server;
 
 import io.herd.api.ErrorCode;
 import io.herd.api.HerdException;
+import io.herd.server.metrics.RaftMetrics;
 import io.herd.state.ApplyResult;
 import io.herd.state.Command;
 import io.herd.state.HerdStateMachine;
@@ -51,17 +52,23 @@ final class RaftNode implements AutoCloseable {
     private final RaftServer server;
     private final RaftClient client;
     private final RaftPeerId selfId;
+    private final RaftMetrics metrics;
     /** Identifies this server's own proposals to its local Raft server; call ids make each one unique. */
     private final ClientId localClientId = ClientId.randomId();
     private final java.util.concurrent.atomic.AtomicLong nextCallId = new java.util.concurrent.atomic.AtomicLong();
 
-    private RaftNode(RaftServer server, RaftClient client, RaftPeerId selfId) {
+    private RaftNode(RaftServer server, RaftClient client, RaftPeerId selfId, RaftMetrics metrics) {
+        this.metrics = metrics;
         this.server = server;
         this.client = client;
         this.selfId = selfId;
     }
 
     static RaftNode start(ServerConfig config, HerdStateMachine stateMachine) throws IOException {
+        return start(config, stateMachine, RaftMetrics.detached());
+    }
+
+    static RaftNode start(ServerConfig config, HerdStateMachine stateMachine, RaftMetrics metrics) throws IOException {
         List<RaftPeer> peers = config.members().stream()
                 .map(peer -> RaftPeer.newBuilder().setId(peer.id()).setAddress(peer.raftAddress()).build())
                 .toList();
@@ -111,7 +118,7 @@ final class RaftNode implements AutoCloseable {
                         TimeDuration.valueOf(300, TimeUnit.MILLISECONDS)))
                 .setClientRpc(new GrpcFactory(new Parameters()).newRaftClientRpc(clientId, clientProperties))
                 .build();
-        return new RaftNode(server, client, selfId);
+        return new RaftNode(server, client, selfId, metrics);
     }
 
     /**
@@ -121,9 +128,13 @@ final class RaftNode implements AutoCloseable {
      * follower registering itself at start-up) the Ratis client finds the leader.
      */
     ApplyResult propose(Command command) {
+        String commandName = command.getClass().getSimpleName();
+        long started = System.nanoTime();
+        boolean committed = false;
         try {
             RaftClientReply reply = (isLeader() ? submitLocally(command) : client.async().send(HerdStateMachine.encode(command)))
                     .get(PROPOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            committed = reply.isSuccess();
             if (!reply.isSuccess()) {
                 String reason = reply.getException() == null ? "unknown" : reply.getException().getMessage();
                 throw new HerdException(ErrorCode.UNAVAILABLE, "the cluster did not commit the change: " + reason);
@@ -138,6 +149,12 @@ final class RaftNode implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new HerdException(ErrorCode.UNAVAILABLE, "interrupted while committing", List.of(), e);
+        } finally {
+            if (committed) {
+                metrics.applied(commandName, Duration.ofNanos(System.nanoTime() - started));
+            } else {
+                metrics.proposalFailed(commandName);
+            }
         }
     }
 
@@ -177,6 +194,18 @@ final class RaftNode implements AutoCloseable {
 
     Optional<String> leaderId() {
         return info().map(DivisionInfo::getLeaderId).map(RaftPeerId::toString);
+    }
+
+    /** Role, term, commit and apply index of this member, for metrics; empty while Ratis has no division. */
+    Optional<RaftMetrics.RaftStatus> status() {
+        try {
+            RaftServer.Division division = server.getDivision(GROUP_ID);
+            DivisionInfo info = division.getInfo();
+            return Optional.of(new RaftMetrics.RaftStatus(info.getCurrentRole().name().toLowerCase(java.util.Locale.ROOT),
+                    info.getCurrentTerm(), division.getRaftLog().getLastCommittedIndex(), info.getLastAppliedIndex()));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     long term() {
