@@ -86,6 +86,8 @@ public final class InstanceRunner {
         boolean finished;
         TaskHandle handle;
         Thread loop;
+        /** Runs the OOM killer ended, since this agent process took the task over (metrics). */
+        int oomKilledRuns;
 
         Slot(Task task) {
             this.task = task;
@@ -231,20 +233,22 @@ public final class InstanceRunner {
     }
 
     /**
-     * Task name → the cgroup directories of its current run, for tasks running now (metrics read them at scrape
-     * time); empty for a task between runs or run without cgroups.
+     * What metrics read of a task at scrape time.
+     *
+     * @param cgroupDirectories the cgroup of its current run; empty between runs or without cgroups
+     * @param oomKilledRuns     runs the OOM killer ended, since this agent process took the task over
      */
-    public Map<String, List<java.nio.file.Path>> taskCgroups() {
+    public record TaskResources(List<java.nio.file.Path> cgroupDirectories, int oomKilledRuns) {}
+
+    /** Task name → what metrics read of it, in the group's order. */
+    public Map<String, TaskResources> taskResources() {
         lock.lock();
         try {
-            Map<String, List<java.nio.file.Path>> cgroups = new LinkedHashMap<>();
-            slots.forEach((name, slot) -> {
-                if (slot.handle != null) {
-                    cgroups.put(name, slot.handle.record().cgroupDirectories().stream()
-                            .map(java.nio.file.Path::of).toList());
-                }
-            });
-            return cgroups;
+            Map<String, TaskResources> tasks = new LinkedHashMap<>();
+            slots.forEach((name, slot) -> tasks.put(name, new TaskResources(slot.handle == null ? List.of()
+                    : slot.handle.record().cgroupDirectories().stream().map(java.nio.file.Path::of).toList(),
+                    slot.oomKilledRuns)));
+            return tasks;
         } finally {
             lock.unlock();
         }
@@ -459,6 +463,9 @@ public final class InstanceRunner {
                 throw new InterruptedException("detached");
             }
             slot.handle = null;
+            if (exit.oomKilled()) {
+                slot.oomKilledRuns++;
+            }
             Instant now = context.clock().instant();
             String exitReason = exitReason(exit);
             slot.state = new TaskState(TaskStatus.DEAD, null, exit.exitCode(), exitReason, exitMessage(slot, exit),

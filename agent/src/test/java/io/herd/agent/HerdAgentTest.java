@@ -134,8 +134,8 @@ class HerdAgentTest {
         HttpResponse<String> status = get(agent.httpAddress(), "/v1/agent/status");
         assertThat(status.statusCode()).isEqualTo(200);
         assertThat(status.body()).contains(instance.id()).contains("\"pid\":" + pid).contains(agent.nodeId());
-        assertThat(get(agent.httpAddress(), "/metrics").body()).contains("herd_agent_tasks_running 1\n")
-                .contains("herd_agent_task_restarts_total 0\n");
+        assertThat(get(agent.httpAddress(), "/metrics").body()).contains("herd_agent_tasks_running 1.0\n")
+                .contains("herd_agent_task_restarts_total 0.0\n");
 
         // the server forgets the node: the agent registers again and re-reports what it runs
         int reportsBefore = server.reportsFor(instance.id()).size();

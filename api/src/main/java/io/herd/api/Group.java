@@ -1,6 +1,7 @@
 package io.herd.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,7 +21,8 @@ public record Group(
         List<Constraint> constraints,
         List<Affinity> affinities,
         Spread spread,
-        boolean distinctHosts,
+        // Written only when true, so that specs without it (most) do not grow a field in diffs and listings.
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean distinctHosts,
         Integer maxPerNode,
         UpdatePolicy update,
         RestartPolicy restart,

@@ -1,5 +1,7 @@
 package io.herd.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.List;
 
 import static java.util.Objects.requireNonNull;
@@ -9,7 +11,7 @@ import static java.util.Objects.requireNonNull;
  * {@code targets}, else value {@code v} gets {@code percent} of the group's count, and the values not listed share
  * what is left of 100 percent evenly.
  */
-public record Spread(String attr, List<Target> targets) {
+public record Spread(String attr, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Target> targets) {
     public Spread {
         requireNonNull(attr, "attr is null");
         targets = targets == null ? List.of() : List.copyOf(targets);

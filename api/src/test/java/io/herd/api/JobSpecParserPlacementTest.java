@@ -90,6 +90,9 @@ class JobSpecParserPlacementTest {
         assertThat(old.groups().getFirst().distinctHosts()).isFalse();
         assertThat(old.groups().getFirst().maxPerNode()).isNull();
         assertThat(old.groups().getFirst().spread()).isEqualTo(new Spread("node.zone"));
+        // Defaults are left out, so that specs that do not use these fields look as they did.
+        String plain = Json.mapper().writeValueAsString(JobSpecParser.parse(spec("", "    spread: {attr: node.rack}\n")));
+        assertThat(plain).doesNotContain("distinct_hosts", "max_per_node", "targets");
     }
 
     @ParameterizedTest(name = "{0}")

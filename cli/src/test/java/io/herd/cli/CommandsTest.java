@@ -97,7 +97,9 @@ class CommandsTest {
         assertThat(table.exitCode()).isZero();
         assertThat(table.out()).startsWith("Job:       demo/hello\n")
                 .contains("3f2a9c1b  hello.web[0]  node-a-id  running")
-                .contains("Pending: cannot place 1 instance of group web: 2 nodes: insufficient memory; 1 node: missing label zone=b");
+                .contains("Pending: cannot place 1 instance of group web (3 nodes evaluated):\n"
+                        + "  2 nodes: insufficient memory\n"
+                        + "  1 node:  missing label zone=b\n");
 
         JsonNode json = readJson(run("status", "hello", "-o", "json").out());
         assertThat(json.get("instances").get(0).get("tasks").get("server").get("pid").asLong()).isEqualTo(41237);

@@ -42,10 +42,6 @@ final class EvaluationDispatcher implements AutoCloseable {
     private final Object wakeUp = new Object();
     private volatile boolean running = true;
 
-    EvaluationDispatcher(StateStore store, Scheduler scheduler, PlanApplier applier, InstantSource clock, int workerCount) {
-        this(store, scheduler, applier, clock, workerCount, SchedulerMetrics.detached());
-    }
-
     EvaluationDispatcher(StateStore store, Scheduler scheduler, PlanApplier applier, InstantSource clock, int workerCount,
             SchedulerMetrics metrics) {
         this.metrics = metrics;

@@ -33,10 +33,6 @@ final class LeaderServices implements AutoCloseable {
 
     private record Active(EvaluationDispatcher dispatcher, NodeLiveness liveness, GarbageCollector collector) {}
 
-    LeaderServices(StateStore store, RaftNode raft, InstantSource clock, ServerConfig config) {
-        this(store, raft, clock, config, SchedulerMetrics.detached());
-    }
-
     LeaderServices(StateStore store, RaftNode raft, InstantSource clock, ServerConfig config,
             SchedulerMetrics schedulerMetrics) {
         this.store = store;

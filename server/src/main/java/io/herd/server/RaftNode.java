@@ -64,10 +64,6 @@ final class RaftNode implements AutoCloseable {
         this.selfId = selfId;
     }
 
-    static RaftNode start(ServerConfig config, HerdStateMachine stateMachine) throws IOException {
-        return start(config, stateMachine, RaftMetrics.detached());
-    }
-
     static RaftNode start(ServerConfig config, HerdStateMachine stateMachine, RaftMetrics metrics) throws IOException {
         List<RaftPeer> peers = config.members().stream()
                 .map(peer -> RaftPeer.newBuilder().setId(peer.id()).setAddress(peer.raftAddress()).build())

@@ -51,6 +51,10 @@ class ServerMetricsEndpointTest {
         assertThat(get("/v1/jobs/demo/other").statusCode()).isEqualTo(404);
         assertThat(get("/v1/no/such/route").statusCode()).isEqualTo(404);
         assertThat(get("/v1/jobs?index=abc").statusCode()).isEqualTo(400);
+        HttpResponse<String> tooLarge = http.send(HttpRequest.newBuilder(URI.create("http://" + server.httpAddress()
+                        + "/v1/jobs")).header("Content-Type", "application/yaml")
+                .POST(HttpRequest.BodyPublishers.ofString("#".repeat(5 << 20))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(tooLarge.statusCode()).isEqualTo(413);
 
         HttpResponse<String> metrics = get("/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
@@ -66,7 +70,9 @@ class ServerMetricsEndpointTest {
                 "herd_raft_commit_index ",
                 "herd_raft_applied_index ",
                 "herd_raft_apply_duration_seconds_count{command=\"RegisterServer\"} 1\n",
-                "herd_nodes{status=\"ready\"} 0.0\n");
+                "herd_nodes{status=\"ready\"} 0.0\n",
+                "herd_http_requests_total{method=\"POST\",route=\"/v1/jobs\",status=\"413\"} 1.0\n",
+                "herd_http_requests_rejected_total{method=\"POST\",reason=\"too_large\",route=\"/v1/jobs\"} 1.0\n");
         assertThat(metrics.body()).doesNotContain("/v1/jobs/demo/missing");
         // Only the scrape itself is being served (earlier requests are done, and no agent holds a blocking read).
         assertThat(metrics.body()).contains("herd_http_requests_in_flight 1.0\n");

@@ -33,7 +33,7 @@ public final class AgentMetrics {
      */
     public AgentMetrics(AgentInstances instances, Path proc, Path dataDir, String nodeName) {
         registry.register(new NodeMetrics(proc, dataDir));
-        registry.register(new TaskMetrics(instances, nodeName));
+        registry.register(new TaskMetrics(instances::runners, nodeName));
         GaugeWithCallback.builder().name("herd_agent_tasks_running").help("Tasks running on this node.")
                 .callback(callback -> callback.call(instances.tasksRunning())).register(registry);
         GaugeWithCallback.builder().name("herd_agent_instances").help("Instances on this node by state.")

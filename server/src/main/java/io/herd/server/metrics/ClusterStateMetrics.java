@@ -96,7 +96,8 @@ public final class ClusterStateMetrics implements MultiCollector {
         }
         nodesByStatus.forEach((status, count) -> families.add("herd_nodes", count, "status", status.wireName()));
 
-        Map<String, Integer> jobsByKind = new java.util.TreeMap<>();
+        record JobKind(String type, boolean stopped) {}
+        Map<JobKind, Integer> jobsByKind = new java.util.LinkedHashMap<>();
         Map<InstanceState, Integer> instancesByState = new EnumMap<>(InstanceState.class);
         for (InstanceState instanceState : InstanceState.values()) {
             instancesByState.put(instanceState, 0);
@@ -116,9 +117,10 @@ public final class ClusterStateMetrics implements MultiCollector {
             }
         }
         for (Job job : state.jobs()) {
-            jobsByKind.merge(job.type().name().toLowerCase(java.util.Locale.ROOT) + "/" + job.stopped(), 1, Integer::sum);
-            families.add("herd_job_info", 1, "app", job.app(), "job", job.name(),
-                    "type", job.type().name().toLowerCase(java.util.Locale.ROOT), "priority", Integer.toString(job.priority()));
+            String type = job.type().name().toLowerCase(java.util.Locale.ROOT);
+            jobsByKind.merge(new JobKind(type, job.stopped()), 1, Integer::sum);
+            families.add("herd_job_info", 1, "app", job.app(), "job", job.name(), "type", type,
+                    "priority", Integer.toString(job.priority()));
             families.add("herd_job_version", job.version(), "app", job.app(), "job", job.name());
             families.add("herd_job_stopped", job.stopped() ? 1 : 0, "app", job.app(), "job", job.name());
             Map<String, Map<InstanceState, Integer>> groups = instancesByGroup.getOrDefault(job.id(), Map.of());
@@ -141,10 +143,8 @@ public final class ClusterStateMetrics implements MultiCollector {
         }
         instancesByState.forEach((instanceState, count) -> families.add("herd_instances", count,
                 "state", instanceState.wireName()));
-        jobsByKind.forEach((kind, count) -> {
-            String[] parts = kind.split("/");
-            families.add("herd_jobs", count, "type", parts[0], "stopped", parts[1]);
-        });
+        jobsByKind.forEach((kind, count) -> families.add("herd_jobs", count, "type", kind.type(),
+                "stopped", Boolean.toString(kind.stopped())));
         return families.build();
     }
 

@@ -52,11 +52,6 @@ public final class RaftMetrics {
                 .register(registry);
     }
 
-    /** Metrics kept in a registry of their own that nobody scrapes, for a member started without a server. */
-    public static RaftMetrics detached() {
-        return new RaftMetrics(new PrometheusRegistry());
-    }
-
     /** Where to read the member's status from at scrape time (the member starts after the metrics exist). */
     public void watch(Supplier<Optional<RaftStatus>> source) {
         this.status = source;

@@ -46,11 +46,6 @@ public final class SchedulerMetrics {
         evaluations.initLabelValues("error");
     }
 
-    /** Metrics kept in a registry of their own that nobody scrapes, for a dispatcher built without a server. */
-    public static SchedulerMetrics detached() {
-        return new SchedulerMetrics(new PrometheusRegistry());
-    }
-
     /** An evaluation was processed; {@code placed} and {@code refused} as the plan applier counted them. */
     public void evaluated(Duration elapsed, int placed, int refusedPlacements, Iterable<PlacementFailure> failures) {
         evaluations.labelValues("success").inc();
