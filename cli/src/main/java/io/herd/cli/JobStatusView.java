@@ -55,12 +55,14 @@ record JobStatusView(
             Map<String, Integer> ports,
             String reason,
             Map<String, TaskView> tasks,
-            Instant createTime) {}
+            Instant createTime,
+            List<Integer> gpuDevices) {}
 
     record TaskView(TaskStatus state, Long pid, Integer exitCode, int restarts, String reason, String message) {}
 
+    /** @param preemption whether evicting lower-priority instances could help, in words; null when unknown */
     record PlacementFailureView(String group, int unplaced, int nodesEvaluated, Map<String, Integer> reasons,
-            String summary) {}
+            String summary, String preemption) {}
 
     private static final Comparator<Instance> ORDER = Comparator.comparing(Instance::group)
             .thenComparingInt(Instance::index)
@@ -99,7 +101,7 @@ record JobStatusView(
         return new InstanceView(instance.id(), instance.name(), instance.group(), instance.index(),
                 instance.nodeName() == null || instance.nodeName().isBlank() ? instance.nodeId() : instance.nodeName(),
                 instance.nodeId(), instance.state(), instance.desired(), instance.jobVersion(),
-                instance.ports(), instance.reason(), tasks, instance.createTime());
+                instance.ports(), instance.reason(), tasks, instance.createTime(), instance.gpuDevices());
     }
 
     private static TaskView taskView(TaskState task) {
@@ -111,7 +113,7 @@ record JobStatusView(
 
     private static PlacementFailureView failureView(PlacementFailure failure) {
         return new PlacementFailureView(failure.group(), failure.unplaced(), failure.nodesEvaluated(),
-                failure.reasons(), failure.summary());
+                failure.reasons(), failure.summary(), failure.preemptionSummary().orElse(null));
     }
 
     String status() {
@@ -134,12 +136,23 @@ record JobStatusView(
         if (instances.isEmpty()) {
             lines.add("No instances.");
         } else {
-            TableWriter table = new TableWriter("ID", "NAME", "NODE", "STATE", "DESIRED", "VERSION", "PORTS", "AGE",
-                    "REASON");
+            // A GPUS column only for jobs that have GPUs: the device indices on the node.
+            boolean gpus = instances.stream().anyMatch(instance -> !instance.gpuDevices().isEmpty());
+            TableWriter table = gpus
+                    ? new TableWriter("ID", "NAME", "NODE", "STATE", "DESIRED", "VERSION", "PORTS", "GPUS", "AGE",
+                            "REASON")
+                    : new TableWriter("ID", "NAME", "NODE", "STATE", "DESIRED", "VERSION", "PORTS", "AGE", "REASON");
             for (InstanceView instance : instances) {
-                table.row(Formats.shortId(instance.id()), instance.name(), instance.node(),
-                        instance.state().wireName(), instance.desired().wireName(), instance.version(),
-                        Formats.ports(instance.ports()), Formats.age(instance.createTime(), now), instance.reason());
+                List<Object> row = new ArrayList<>(List.of(Formats.shortId(instance.id()), instance.name(),
+                        instance.node(), instance.state().wireName(), instance.desired().wireName(), instance.version(),
+                        Formats.ports(instance.ports())));
+                if (gpus) {
+                    row.add(instance.gpuDevices().isEmpty() ? "-" : instance.gpuDevices().stream()
+                            .map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+                }
+                row.add(Formats.age(instance.createTime(), now));
+                row.add(instance.reason());
+                table.row(row.toArray());
             }
             lines.addAll(table.lines());
         }
@@ -147,7 +160,8 @@ record JobStatusView(
             lines.add("");
             for (PlacementFailureView failure : placementFailures) {
                 lines.add("Pending: cannot place " + Formats.plural(failure.unplaced(), "instance") + " of group "
-                        + failure.group() + ": " + failure.summary());
+                        + failure.group() + ": " + failure.summary()
+                        + (failure.preemption() == null ? "" : "; " + failure.preemption()));
             }
         }
         if (nextReschedule != null) {
