@@ -133,7 +133,8 @@ class PreemptionServerTest {
         });
         var failure = client.jobStatus("demo/scavenger").evaluations().getFirst().failures().getFirst();
         assertThat(failure.unplaced()).isEqualTo(2);
-        assertThat(failure.preemptionSummary()).contains("no lower-priority instances to preempt");
+        assertThat(failure.preemptionSummary()).hasValueSatisfying(text ->
+                assertThat(text).contains("no lower-priority instances to preempt"));
         assertThat(client.jobStatus("demo/scavenger").instances()).filteredOn(instance -> instance.id().equals(
                 victims.getFirst().id())).singleElement().satisfies(instance -> {
                     assertThat(instance.state()).isEqualTo(InstanceState.COMPLETE);
