@@ -34,14 +34,16 @@ public record PlacementFailure(String group, int unplaced, int nodesEvaluated, M
 
     /**
      * Whether preemption could help, in words: {@code preemption could free room on 3 nodes by evicting
-     * lower-priority instances} or {@code no lower-priority instances to preempt}; empty when unknown.
+     * lower-priority instances} or {@code preemption cannot help: no lower-priority instances to preempt ...}; empty
+     * when unknown. The scheduler preempts whenever it can, so a failure it reports has 0 preemptible nodes.
      */
     public java.util.Optional<String> preemptionSummary() {
         if (preemptibleNodes == null) {
             return java.util.Optional.empty();
         }
         if (preemptibleNodes == 0) {
-            return java.util.Optional.of("no lower-priority instances to preempt");
+            return java.util.Optional.of("preemption cannot help: no lower-priority instances to preempt whose eviction"
+                    + " would make room");
         }
         return java.util.Optional.of("preemption could free room on " + preemptibleNodes
                 + (preemptibleNodes == 1 ? " node" : " nodes") + " by evicting lower-priority instances");

@@ -1,6 +1,7 @@
 package io.herd.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Amounts of the resources Herd schedules: cpu in millicores, memory and disk in bytes, GPUs in milli-GPUs.
@@ -11,7 +12,9 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  * it is part of the request rather than a node constraint because one node may hold devices of several models.
  * Node capacities leave {@code gpuMillis} at 0: a node's GPUs are its {@link Node#gpus() devices}.
  */
-public record Resources(long cpuMillis, long memoryBytes, long diskBytes, long gpuMillis, String gpuModel) {
+public record Resources(long cpuMillis, long memoryBytes, long diskBytes,
+        // Left out of JSON when 0, so that specs, diffs and stored state without GPUs read as before.
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) long gpuMillis, String gpuModel) {
     public static final Resources ZERO = new Resources(0, 0, 0);
     /** Milli-GPUs in one GPU device. */
     public static final long GPU_MILLIS_PER_DEVICE = 1000;

@@ -97,5 +97,6 @@ class JobSpecGpuTest {
         assertThat(Json.mapper().readValue("{\"cpu_millis\":5,\"memory_bytes\":6,\"disk_bytes\":7}", Resources.class))
                 .isEqualTo(new Resources(5, 6, 7));
         assertThat(resources.toString()).contains("gpu=0.25 gpu_model=T4");
+        assertThat(Json.mapper().writeValueAsString(new Resources(5, 6, 7))).doesNotContain("gpu");
     }
 }

@@ -41,6 +41,10 @@ final class ClusterInvariants {
                     }
                 }
             }
+            GpuLedger devices = GpuLedger.of(node, cluster.instancesOnNode(position));
+            if (devices.overCommitted()) {
+                violations.add("node " + node.id() + ": a GPU device holds more than 1000 milli-GPUs");
+            }
             if (!used.fitsIn(node.capacity())) {
                 violations.add("node " + node.id() + " over-committed: " + used + " of " + node.capacity());
             }

@@ -5,8 +5,10 @@ import com.netflix.fenzo.SchedulingResult;
 import com.netflix.fenzo.TaskAssignmentResult;
 import com.netflix.fenzo.TaskRequest;
 import com.netflix.fenzo.TaskScheduler;
+import com.netflix.fenzo.TaskTrackerState;
 import com.netflix.fenzo.VMAssignmentResult;
 import com.netflix.fenzo.VMTaskFitnessCalculator;
+import com.netflix.fenzo.VirtualMachineCurrentState;
 import com.netflix.fenzo.VirtualMachineLease;
 import com.netflix.fenzo.plugins.BinPackingFitnessCalculators;
 import io.herd.api.Group;
@@ -36,10 +38,17 @@ import java.util.Map;
  * autoscaling aid) off, leases that never expire during the run, and the "good enough" fitness at which Fenzo stops
  * looking at more nodes for a task (Fenzo's own default is never: it looks at every node).
  *
+ * <p>GPUs, as a Fenzo user would add them: a scalar resource {@code gpu} (whole GPUs, a share as its fraction)
+ * offered by each lease and asked by each task, plus a hard constraint that only lets a task onto a node whose
+ * devices can take it (a share on one device, whole GPUs on free devices, the right model), since Fenzo's scalars
+ * are totals per node. The bin packer stays Fenzo's cpu-and-memory one. Devices are then picked by the rule every
+ * contender shares ({@link GpuLedger}).
+ *
  * <p>Fenzo starts threads; {@link #run} always shuts it down, or the JVM would never exit.
  */
 final class FenzoPeer {
     private static final double MEBIBYTE = 1 << 20;
+    private static final String GPU = "gpu";
 
     private final double goodEnoughFitness;
 
@@ -108,7 +117,7 @@ final class FenzoPeer {
             if (System.nanoTime() - start > budgetNanos) {
                 break;
             }
-            List<Task> tasks = tasks(job);
+            List<Task> tasks = tasks(job, hosts);
             long iterationStart = System.nanoTime();
             SchedulingResult result = scheduler.scheduleOnce(tasks, newLeases);
             if (!result.getExceptions().isEmpty()) {
@@ -135,7 +144,7 @@ final class FenzoPeer {
         int overcommitted = 0;
         for (Host host : hosts.values()) {
             used.put(host.node.id(), host.used());
-            if (!host.used().fitsIn(host.node.capacity()) || host.portsOutOfRange) {
+            if (!host.used().fitsIn(host.node.capacity()) || host.portsOutOfRange || host.gpus.overCommitted()) {
                 overcommitted++;
             }
         }
@@ -151,16 +160,34 @@ final class FenzoPeer {
         return assigned;
     }
 
-    private static List<Task> tasks(Job job) {
+    private static List<Task> tasks(Job job, Map<String, Host> hosts) {
         List<Task> tasks = new ArrayList<>();
         for (Group group : job.groups()) {
             Resources resources = group.resources();
             int ports = group.portNames().size();
+            List<ConstraintEvaluator> constraints = resources.gpuMillis() == 0 ? List.of()
+                    : List.of(new GpuDeviceConstraint(hosts));
             for (int index = 0; index < group.count(); index++) {
-                tasks.add(new Task(job.id() + "/" + group.name() + "/" + index, job.id(), resources, ports));
+                tasks.add(new Task(job.id() + "/" + group.name() + "/" + index, job.id(), resources, ports,
+                        constraints));
             }
         }
         return tasks;
+    }
+
+    /** Lets a GPU task only onto a node whose devices can take it now. */
+    private record GpuDeviceConstraint(Map<String, Host> hosts) implements ConstraintEvaluator {
+        @Override
+        public String getName() {
+            return "gpu-devices";
+        }
+
+        @Override
+        public Result evaluate(TaskRequest request, VirtualMachineCurrentState target, TaskTrackerState tracker) {
+            Host host = hosts.get(target.getHostname());
+            boolean fits = host != null && host.gpus.choose(((Task) request).resources) != null;
+            return new Result(fits, fits ? null : "no GPU device can take the task");
+        }
     }
 
     /** What one node has left to offer, in Herd's units, and the lease that offers it. */
@@ -170,14 +197,25 @@ final class FenzoPeer {
         long memoryUsed;
         long diskUsed;
         final BitSet portsTaken = new BitSet();
+        final GpuLedger gpus;
         boolean portsOutOfRange;
         int leases;
 
         Host(Node node) {
             this.node = node;
+            this.gpus = new GpuLedger(node);
         }
 
         void take(Task task, List<Integer> ports) {
+            if (task.resources.gpuMillis() > 0) {
+                List<Integer> devices = gpus.choose(task.resources);
+                if (devices == null) {
+                    // Fenzo placed two GPU tasks of one iteration on devices that cannot hold both.
+                    portsOutOfRange = true;
+                } else {
+                    gpus.take(task.resources, devices);
+                }
+            }
             cpuUsed += task.resources.cpuMillis();
             memoryUsed += task.resources.memoryBytes();
             diskUsed += task.resources.diskBytes();
@@ -192,7 +230,7 @@ final class FenzoPeer {
         }
 
         Resources used() {
-            return new Resources(cpuUsed, memoryUsed, diskUsed);
+            return new Resources(cpuUsed, memoryUsed, diskUsed, gpus.usedMillis(), null);
         }
 
         VirtualMachineLease lease() {
@@ -211,13 +249,13 @@ final class FenzoPeer {
             }
             return new Lease(node.id() + "#" + (++leases), node.id(), (capacity.cpuMillis() - cpuUsed) / 1000.0,
                     (capacity.memoryBytes() - memoryUsed) / MEBIBYTE, (capacity.diskBytes() - diskUsed) / MEBIBYTE,
-                    free, System.currentTimeMillis());
+                    free, System.currentTimeMillis(), (capacity.gpuMillis() - gpus.usedMillis()) / 1000.0);
         }
     }
 
     /** An offer of what a node has free; Fenzo never needs the Mesos offer behind it. */
     private record Lease(String id, String hostname, double cpuCores, double memoryMB, double diskMB,
-            List<Range> portRanges, long offeredTime) implements VirtualMachineLease {
+            List<Range> portRanges, long offeredTime, double gpus) implements VirtualMachineLease {
         @Override
         public String getId() {
             return id;
@@ -251,12 +289,12 @@ final class FenzoPeer {
 
         @Override
         public Double getScalarValue(String name) {
-            return null;
+            return GPU.equals(name) ? gpus : null;
         }
 
         @Override
         public Map<String, Double> getScalarValues() {
-            return Collections.emptyMap();
+            return Map.of(GPU, gpus);
         }
     }
 
@@ -266,13 +304,15 @@ final class FenzoPeer {
         private final String group;
         final Resources resources;
         private final int ports;
+        private final List<ConstraintEvaluator> hardConstraints;
         private AssignedResources assigned;
 
-        Task(String id, String group, Resources resources, int ports) {
+        Task(String id, String group, Resources resources, int ports, List<ConstraintEvaluator> hardConstraints) {
             this.id = id;
             this.group = group;
             this.resources = resources;
             this.ports = ports;
+            this.hardConstraints = hardConstraints;
         }
 
         @Override
@@ -312,7 +352,7 @@ final class FenzoPeer {
 
         @Override
         public Map<String, Double> getScalarRequests() {
-            return Collections.emptyMap();
+            return resources.gpuMillis() == 0 ? Collections.emptyMap() : Map.of(GPU, resources.gpuMillis() / 1000.0);
         }
 
         @Override
@@ -322,7 +362,7 @@ final class FenzoPeer {
 
         @Override
         public List<? extends ConstraintEvaluator> getHardConstraints() {
-            return List.of();
+            return hardConstraints;
         }
 
         @Override

@@ -17,10 +17,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Alibaba's openb GPU-cluster trace ({@code shared/data/openb}, see its README): 1,523 nodes and 8,152 pods in
- * creation order. Herd's model has no GPUs yet, so nodes become cpu and memory only (their GPU count and model
- * kept as the labels {@code gpu} and {@code gpu_model}, for the figures) and pods become one-instance jobs asking
- * for cpu and memory; the GPU fields are parsed and kept but not scheduled.
+ * Alibaba's openb GPU-cluster trace ({@code shared/data/openb}): 1,523 nodes and 8,152 pods in creation order.
+ * Nodes become Herd nodes with their cpu, memory and GPU devices (count and model; each device 1000 milli-GPUs);
+ * pods become one-instance jobs asking for cpu, memory and GPUs as the trace says: {@code num_gpu} whole GPUs, or
+ * with {@code num_gpu = 1} and {@code gpu_milli < 1000} a share of one device. A {@code gpu_spec} naming one model
+ * becomes the request's {@code gpu_model}; one naming several models (none in the default file) cannot be said in
+ * Herd's model, which takes one, and is left unconstrained. The GPU count and model are also labels
+ * {@code gpu} and {@code gpu_model}, for the figures.
  */
 record OpenbTrace(List<TraceNode> nodes, List<TracePod> pods) {
     static final String NODE_FILE = "openb_node_list_all_node.csv";
@@ -46,7 +49,17 @@ record OpenbTrace(List<TraceNode> nodes, List<TracePod> pods) {
             String qos, String phase, long creationTime, Long deletionTime, Long scheduledTime) {
         /** GPUs asked for, a share counting as its fraction. */
         double gpuDemand() {
-            return numGpu == 1 && gpuMilli > 0 && gpuMilli < 1000 ? gpuMilli / 1000.0 : numGpu;
+            return gpuMillis() / 1000.0;
+        }
+
+        /** The request in milli-GPUs: a share of one device below 1000, else whole GPUs. */
+        long gpuMillis() {
+            return numGpu == 1 && gpuMilli > 0 && gpuMilli < 1000 ? gpuMilli : numGpu * 1000L;
+        }
+
+        /** The one GPU model the pod is limited to, or null. */
+        String gpuModel() {
+            return gpuSpec.size() == 1 ? gpuSpec.getFirst() : null;
         }
     }
 
@@ -90,7 +103,7 @@ record OpenbTrace(List<TraceNode> nodes, List<TracePod> pods) {
         return new OpenbTrace(nodes, pods);
     }
 
-    /** Herd nodes: id and name the serial number, cpu and memory as in the trace, no disk. */
+    /** Herd nodes: id and name the serial number, cpu, memory and GPU devices as in the trace, no disk. */
     List<Node> herdNodes() {
         return nodes.stream().map(node -> {
             Nodes.Builder builder = Nodes.node(node.name())
@@ -99,6 +112,7 @@ record OpenbTrace(List<TraceNode> nodes, List<TracePod> pods) {
             if (!node.gpuModel().isEmpty()) {
                 builder.label("gpu_model", node.gpuModel());
             }
+            builder.gpus(node.gpus(), node.gpuModel().isEmpty() ? "unknown" : node.gpuModel());
             return builder.build();
         }).toList();
     }
@@ -107,7 +121,8 @@ record OpenbTrace(List<TraceNode> nodes, List<TracePod> pods) {
     List<Job> jobs() {
         return pods.stream().map(pod -> Jobs.job(pod.name()).app("openb")
                 .group(Jobs.group("pod").count(1).task(Jobs.task("main")
-                        .resources(new Resources(pod.cpuMilli(), pod.memoryMib() << 20, 0))))
+                        .resources(new Resources(pod.cpuMilli(), pod.memoryMib() << 20, 0, pod.gpuMillis(),
+                                pod.gpuModel()))))
                 .build()).toList();
     }
 

@@ -30,7 +30,7 @@ import java.util.random.RandomGenerator;
 /**
  * The simple placement policies Herd's packing is compared with, run by the same simulator and plan applier. Each
  * places the missing indices of every group one at a time, on a node that passes the same checks as Herd's
- * feasibility chain (node ready, drivers, constraints, cpu, memory, disk, free ports), chosen by:
+ * feasibility chain (node ready, drivers, constraints, cpu, memory, disk, GPU devices, free ports), chosen by:
  * <ul>
  *   <li>{@code first_fit}: the first node in the cluster's order;</li>
  *   <li>{@code random_fit}: a node drawn uniformly from the feasible ones;</li>
@@ -40,8 +40,10 @@ import java.util.random.RandomGenerator;
  *   <li>{@code dot_product}: the smallest dot product of the node's free vector and the request (Tetris' alignment,
  *       as scored by the FGD paper's simulator), both normalised by the largest node's capacity.</li>
  * </ul>
- * Ties go to the first node in the cluster's order. No anti-affinity, spread or previous-node penalty: these are
- * pure packing references.
+ * GPUs count as a fourth resource in the scores (free GPUs normalised by the largest node's GPU count); on the
+ * node chosen, the devices are picked by the same rule for every contender ({@link GpuLedger}). Ties go to the
+ * first node in the cluster's order. No anti-affinity, spread or previous-node penalty: these are pure packing
+ * references.
  */
 record ReferencePolicy(Kind kind) implements PlacementPolicy {
     enum Kind {
@@ -106,7 +108,8 @@ record ReferencePolicy(Kind kind) implements PlacementPolicy {
         boolean[] eligible = new boolean[size];
         int eligibleCount = 0;
         for (int position = 0; position < size; position++) {
-            eligible[position] = staticallyFeasible(cluster.node(position), job, group);
+            eligible[position] = staticallyFeasible(cluster.node(position), job, group)
+                    && GpuLedger.couldEverFit(cluster.node(position), group.resources());
             if (eligible[position]) {
                 eligibleCount++;
             }
@@ -121,7 +124,7 @@ record ReferencePolicy(Kind kind) implements PlacementPolicy {
                 return;
             }
             Instance instance = newInstance(job, group, indices.get(i), cluster.node(chosen),
-                    state.choosePorts(chosen, portNames, random), now, random);
+                    state.choosePorts(chosen, portNames, random), state.ledger(chosen).choose(request), now, random);
             state.add(chosen, instance);
             placements.add(instance);
         }
@@ -173,21 +176,25 @@ record ReferencePolicy(Kind kind) implements PlacementPolicy {
         double freeCpu = capacity.cpuMillis() - state.cluster.cpuUsed[position] - state.cpu[position];
         double freeMemory = capacity.memoryBytes() - state.cluster.memoryUsed[position] - state.memory[position];
         double freeDisk = capacity.diskBytes() - state.cluster.diskUsed[position] - state.disk[position];
+        double freeGpu = capacity.gpuMillis() == 0 ? 0 : capacity.gpuMillis() - state.ledger(position).usedMillis();
         return switch (kind) {
-            case BEST_FIT -> -left(state, freeCpu, freeMemory, freeDisk, request);
-            case WORST_FIT -> left(state, freeCpu, freeMemory, freeDisk, request);
+            case BEST_FIT -> -left(state, freeCpu, freeMemory, freeDisk, freeGpu, request);
+            case WORST_FIT -> left(state, freeCpu, freeMemory, freeDisk, freeGpu, request);
             case DOT_PRODUCT -> -(normalised(freeCpu, state.maxCpu) * normalised(request.cpuMillis(), state.maxCpu)
                     + normalised(freeMemory, state.maxMemory) * normalised(request.memoryBytes(), state.maxMemory)
-                    + normalised(freeDisk, state.maxDisk) * normalised(request.diskBytes(), state.maxDisk));
+                    + normalised(freeDisk, state.maxDisk) * normalised(request.diskBytes(), state.maxDisk)
+                    + normalised(freeGpu, state.maxGpu) * normalised(request.gpuMillis(), state.maxGpu));
             case FIRST_FIT, RANDOM_FIT -> throw new IllegalStateException(kind + " does not score");
         };
     }
 
     /** Free capacity left after placing {@code request}, summed over resources normalised by the largest node. */
-    private static double left(PlanState state, double freeCpu, double freeMemory, double freeDisk, Resources request) {
+    private static double left(PlanState state, double freeCpu, double freeMemory, double freeDisk, double freeGpu,
+            Resources request) {
         return normalised(freeCpu - request.cpuMillis(), state.maxCpu)
                 + normalised(freeMemory - request.memoryBytes(), state.maxMemory)
-                + normalised(freeDisk - request.diskBytes(), state.maxDisk);
+                + normalised(freeDisk - request.diskBytes(), state.maxDisk)
+                + normalised(freeGpu - request.gpuMillis(), state.maxGpu);
     }
 
     private static double normalised(double amount, long max) {
@@ -212,7 +219,7 @@ record ReferencePolicy(Kind kind) implements PlacementPolicy {
     }
 
     private static Instance newInstance(Job job, Group group, int index, Node node, Map<String, Integer> ports,
-            Instant now, RandomGenerator random) {
+            List<Integer> gpuDevices, Instant now, RandomGenerator random) {
         Map<String, TaskState> tasks = new LinkedHashMap<>();
         for (Task task : group.tasks()) {
             tasks.put(task.name(), TaskState.pending());
@@ -220,7 +227,8 @@ record ReferencePolicy(Kind kind) implements PlacementPolicy {
         String id = new UUID((random.nextLong() & ~0xF000L) | 0x4000L,
                 (random.nextLong() & ~(0x3L << 62)) | (0x2L << 62)).toString();
         return new Instance(id, job.app(), job.name(), group.name(), index, job.version(), node.id(), node.name(),
-                group.resources(), ports, InstanceState.PENDING, DesiredStatus.RUN, null, tasks, null, now, now);
+                group.resources(), ports, InstanceState.PENDING, DesiredStatus.RUN, null, tasks, null, now, now,
+                gpuDevices);
     }
 
     /** What the plan so far adds to each node, on top of the committed state. */
@@ -233,6 +241,9 @@ record ReferencePolicy(Kind kind) implements PlacementPolicy {
         final long maxCpu;
         final long maxMemory;
         final long maxDisk;
+        final long maxGpu;
+        /** Per node position, its GPU devices' usage, built when the plan first looks at a GPU node. */
+        final Map<Integer, GpuLedger> ledgers = new HashMap<>();
         /** Only for nodes that got an instance with ports in this plan. */
         final Map<Integer, Set<Integer>> plannedPorts = new HashMap<>();
 
@@ -246,14 +257,22 @@ record ReferencePolicy(Kind kind) implements PlacementPolicy {
             long cpuMax = 0;
             long memoryMax = 0;
             long diskMax = 0;
+            long gpuMax = 0;
             for (Node node : cluster.nodes()) {
                 cpuMax = Math.max(cpuMax, node.capacity().cpuMillis());
                 memoryMax = Math.max(memoryMax, node.capacity().memoryBytes());
                 diskMax = Math.max(diskMax, node.capacity().diskBytes());
+                gpuMax = Math.max(gpuMax, node.capacity().gpuMillis());
             }
             maxCpu = cpuMax;
             maxMemory = memoryMax;
             maxDisk = diskMax;
+            maxGpu = gpuMax;
+        }
+
+        GpuLedger ledger(int position) {
+            return ledgers.computeIfAbsent(position,
+                    key -> GpuLedger.of(cluster.node(position), cluster.instancesOnNode(position)));
         }
 
         boolean fits(int position, Resources request, int portCount) {
@@ -263,7 +282,8 @@ record ReferencePolicy(Kind kind) implements PlacementPolicy {
                     && cluster.memoryUsed[position] + memory[position] + request.memoryBytes() <= capacity.memoryBytes()
                     && cluster.diskUsed[position] + disk[position] + request.diskBytes() <= capacity.diskBytes()
                     && (portCount == 0
-                            || node.ports().size() - cluster.portsUsed[position] - ports[position] >= portCount);
+                            || node.ports().size() - cluster.portsUsed[position] - ports[position] >= portCount)
+                    && (request.gpuMillis() == 0 || ledger(position).choose(request) != null);
         }
 
         void add(int position, Instance instance) {
@@ -272,6 +292,9 @@ record ReferencePolicy(Kind kind) implements PlacementPolicy {
             memory[position] += resources.memoryBytes();
             disk[position] += resources.diskBytes();
             ports[position] += instance.ports().size();
+            if (resources.gpuMillis() > 0) {
+                ledger(position).take(resources, instance.gpuDevices());
+            }
         }
 
         /** Random free host ports of the node for {@code names}; the caller checked there are enough. */

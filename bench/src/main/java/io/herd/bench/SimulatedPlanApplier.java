@@ -28,9 +28,9 @@ final class SimulatedPlanApplier {
     record Outcome(int placed, int refused) {}
 
     Outcome apply(Plan plan) {
-        if (!plan.stops().isEmpty()) {
+        if (!plan.stops().isEmpty() || !plan.preemptions().isEmpty()) {
             throw new IllegalStateException("the simulator does not model stopping instances yet; plan for "
-                    + plan.jobId() + " stops " + plan.stops().size());
+                    + plan.jobId() + " stops " + plan.stops().size() + " and preempts " + plan.preemptions().size());
         }
         Map<String, List<Instance>> placementsByNode = new LinkedHashMap<>();
         for (Instance placement : plan.placements()) {

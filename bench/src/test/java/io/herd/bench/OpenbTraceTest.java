@@ -57,7 +57,7 @@ class OpenbTraceTest {
     }
 
     @Test
-    void becomesHerdNodesAndOneInstanceJobsWithCpuAndMemoryOnly() {
+    void becomesHerdNodesWithGpuDevicesAndOneInstanceJobsAskingForGpus() {
         List<Node> nodes = trace.herdNodes();
         List<Job> jobs = trace.jobs();
 
@@ -68,8 +68,15 @@ class OpenbTraceTest {
         assertThat(first.id()).isEqualTo("openb/openb-pod-0000");
         assertThat(first.groups()).singleElement().satisfies(group -> {
             assertThat(group.count()).isEqualTo(1);
-            assertThat(group.resources()).isEqualTo(new Resources(12_000, 16_384L << 20, 0));
+            assertThat(group.resources()).isEqualTo(new Resources(12_000, 16_384L << 20, 0, 1000, null));
         });
+        // The second pod asks for 460 milli-GPUs: a share of one device.
+        assertThat(jobs.get(1).groups().getFirst().resources().gpuMillis()).isEqualTo(460);
+        assertThat(jobs.get(1).groups().getFirst().resources().isGpuShare()).isTrue();
+        int gpus = nodes.stream().mapToInt(node -> node.gpus().size()).sum();
+        assertThat(gpus).isEqualTo(6212);
+        assertThat(nodes).filteredOn(node -> !node.gpus().isEmpty()).allSatisfy(node ->
+                assertThat(node.gpus().getFirst().model()).isEqualTo(node.labels().get("gpu_model")));
         long cpu = jobs.stream().mapToLong(job -> job.groups().getFirst().resources().cpuMillis()).sum();
         long capacity = nodes.stream().mapToLong(node -> node.capacity().cpuMillis()).sum();
         // The README: the pods ask for about 68% of the cluster's cpu.

@@ -39,6 +39,14 @@ final class JobDiffView {
             lines.add("Instances:");
             lines.addAll(instances);
         }
+        if (!diff.preemptions().isEmpty()) {
+            lines.add("");
+            lines.add("Preemptions (lower-priority instances evicted to make room):");
+            for (JobDiff.Preemption preemption : diff.preemptions()) {
+                lines.add("  ! " + preemption.jobId() + " " + preemption.name() + " on " + preemption.node()
+                        + " (priority " + preemption.priority() + "): " + preemption.reason());
+            }
+        }
         if (!diff.failures().isEmpty()) {
             lines.add("");
             for (PlacementFailure failure : diff.failures()) {

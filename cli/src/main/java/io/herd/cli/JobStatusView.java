@@ -55,16 +55,18 @@ record JobStatusView(
             Map<String, Integer> ports,
             String reason,
             Map<String, TaskView> tasks,
-            Instant createTime) {}
+            Instant createTime,
+            List<Integer> gpuDevices) {}
 
     record TaskView(TaskStatus state, Long pid, Integer exitCode, int restarts, String reason, String message) {}
 
     /**
      * Why instances of a group are not placed, as of the newest evaluation the scheduler finished: per reason, how
      * many nodes it rejected for it ({@code reasons}; {@code rejections} lists the same most frequent first).
+     * {@code preemption} says in words whether evicting lower-priority instances could help; null when unknown.
      */
     record PlacementFailureView(String group, int unplaced, int nodesEvaluated, Map<String, Integer> reasons,
-            List<Rejection> rejections, String summary, String evaluationId) {}
+            List<Rejection> rejections, String summary, String evaluationId, String preemption) {}
 
     record Rejection(String reason, int nodes) {}
 
@@ -131,7 +133,7 @@ record JobStatusView(
         return new InstanceView(instance.id(), instance.name(), instance.group(), instance.index(),
                 instance.nodeName() == null || instance.nodeName().isBlank() ? instance.nodeId() : instance.nodeName(),
                 instance.nodeId(), instance.state(), instance.desired(), instance.jobVersion(),
-                instance.ports(), instance.reason(), tasks, instance.createTime());
+                instance.ports(), instance.reason(), tasks, instance.createTime(), instance.gpuDevices());
     }
 
     private static TaskView taskView(TaskState task) {
@@ -147,7 +149,8 @@ record JobStatusView(
                 .map(entry -> new Rejection(entry.getKey(), entry.getValue()))
                 .toList();
         return new PlacementFailureView(failure.group(), failure.unplaced(), failure.nodesEvaluated(),
-                failure.reasons(), rejections, failure.summary(), evaluationId);
+                failure.reasons(), rejections, failure.summary(), evaluationId,
+                failure.preemptionSummary().orElse(null));
     }
 
     String status() {
@@ -170,12 +173,23 @@ record JobStatusView(
         if (instances.isEmpty()) {
             lines.add("No instances.");
         } else {
-            TableWriter table = new TableWriter("ID", "NAME", "NODE", "STATE", "DESIRED", "VERSION", "PORTS", "AGE",
-                    "REASON");
+            // A GPUS column only for jobs that have GPUs: the device indices on the node.
+            boolean gpus = instances.stream().anyMatch(instance -> !instance.gpuDevices().isEmpty());
+            TableWriter table = gpus
+                    ? new TableWriter("ID", "NAME", "NODE", "STATE", "DESIRED", "VERSION", "PORTS", "GPUS", "AGE",
+                            "REASON")
+                    : new TableWriter("ID", "NAME", "NODE", "STATE", "DESIRED", "VERSION", "PORTS", "AGE", "REASON");
             for (InstanceView instance : instances) {
-                table.row(Formats.shortId(instance.id()), instance.name(), instance.node(),
-                        instance.state().wireName(), instance.desired().wireName(), instance.version(),
-                        Formats.ports(instance.ports()), Formats.age(instance.createTime(), now), instance.reason());
+                List<Object> row = new ArrayList<>(List.of(Formats.shortId(instance.id()), instance.name(),
+                        instance.node(), instance.state().wireName(), instance.desired().wireName(), instance.version(),
+                        Formats.ports(instance.ports())));
+                if (gpus) {
+                    row.add(instance.gpuDevices().isEmpty() ? "-" : instance.gpuDevices().stream()
+                            .map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+                }
+                row.add(Formats.age(instance.createTime(), now));
+                row.add(instance.reason());
+                table.row(row.toArray());
             }
             lines.addAll(table.lines());
         }
@@ -195,6 +209,9 @@ record JobStatusView(
                 for (Rejection rejection : failure.rejections()) {
                     String nodes = Formats.plural(rejection.nodes(), "node");
                     lines.add("  " + nodes + ":" + " ".repeat(width - nodes.length() + 1) + rejection.reason());
+                }
+                if (failure.preemption() != null) {
+                    lines.add("  " + failure.preemption());
                 }
             }
         }

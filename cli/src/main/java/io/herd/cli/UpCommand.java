@@ -115,7 +115,7 @@ final class UpCommand implements Callable<Integer> {
 
     static String cannotPlace(PlacementFailure failure) {
         return "cannot place " + Formats.plural(failure.unplaced(), "instance") + " of group " + failure.group()
-                + ": " + failure.summary();
+                + ": " + failure.summary() + failure.preemptionSummary().map(text -> "; " + text).orElse("");
     }
 
     static void sleep(Duration duration) {

@@ -66,7 +66,9 @@ final class Placer {
     private final List<InstanceStop> preemptions = new ArrayList<>();
     private final Set<String> preemptedIds = new HashSet<>();
     private final Set<String> plannedIds = new HashSet<>();
-    private final Map<String, Integer> priorityByJobVersion = new HashMap<>();
+    /** Looked up per instance on the preemption path: a record key, no string concatenation. */
+    private record JobVersionKey(String app, String job, long version) {}
+    private final Map<JobVersionKey, Integer> priorityByJobVersion = new HashMap<>();
     /** Per group name, per node id: live instances of the group that this plan keeps, plus its placements. */
     private final Map<String, Map<String, Integer>> presenceByGroup = new HashMap<>();
 
@@ -182,7 +184,7 @@ final class Placer {
                 }
             }
             if (choice.best == null && PriorityBand.of(job.priority()) != PriorityBand.BEST_EFFORT) {
-                Optional<Preemption> preemption = cheapestPreemption(candidates, request, portCount);
+                Optional<Preemption> preemption = cheapestPreemption(candidates, limit, request, portCount);
                 if (preemption.isPresent()) {
                     NodeClasses.Candidate target = preemption.get().candidate();
                     String preemptor = job.id() + "." + group.name() + "[" + placement.index() + "]";
@@ -210,8 +212,8 @@ final class Placer {
                                 .ifPresent(reason -> reasons.merge(reason, nodeClass.size(), Integer::sum));
                     }
                 }
-                int preemptible = PriorityBand.of(job.priority()) == PriorityBand.BEST_EFFORT ? 0
-                        : countPreemptibleNodes(candidates, request, portCount);
+                // Preemption was tried for this very request just above and found no node, so it cannot help here.
+                int preemptible = 0;
                 return new GroupOutcome(placements, Optional.of(new PlacementFailure(group.name(),
                         requests.size() - position, nodes.size(), reasons, preemptible)));
             }
@@ -292,10 +294,14 @@ final class Placer {
     }
 
     /** The cheapest node to preempt on for one more instance of {@code request}, if any. */
-    private Optional<Preemption> cheapestPreemption(NodeClasses.Candidate[] candidates, Resources request,
-            int portCount) {
+    private Optional<Preemption> cheapestPreemption(NodeClasses.Candidate[] candidates, PerNodeLimit limit,
+            Resources request, int portCount) {
         Preemption cheapest = null;
         for (NodeClasses.Candidate candidate : candidates) {
+            // Eviction frees resources, never a per-node limit: distinct_hosts and max_per_node still hold.
+            if (limit.rejection(candidate.presence).isPresent()) {
+                continue;
+            }
             Optional<Preemption> preemption = preemptionOn(candidate, request, portCount);
             if (preemption.isPresent()
                     && (cheapest == null || Preemption.CHEAPEST_FIRST.compare(preemption.get(), cheapest) < 0)) {
@@ -303,16 +309,6 @@ final class Placer {
             }
         }
         return Optional.ofNullable(cheapest);
-    }
-
-    private int countPreemptibleNodes(NodeClasses.Candidate[] candidates, Resources request, int portCount) {
-        int count = 0;
-        for (NodeClasses.Candidate candidate : candidates) {
-            if (preemptionOn(candidate, request, portCount).isPresent()) {
-                count++;
-            }
-        }
-        return count;
     }
 
     /**
@@ -325,8 +321,8 @@ final class Placer {
         List<Instance> eligible = new ArrayList<>();
         for (Instance instance : view.instancesOnNode(candidate.node.id())) {
             if (instance.holdsResources() && instance.desired() == DesiredStatus.RUN
-                    && !preemptedIds.contains(instance.id()) && !plannedIds.contains(instance.id())
-                    && !instance.jobId().equals(job.id())) {
+                    && !(instance.app().equals(job.app()) && instance.job().equals(job.name()))
+                    && !preemptedIds.contains(instance.id()) && !plannedIds.contains(instance.id())) {
                 OptionalInt priority = priorityOf(instance);
                 if (priority.isPresent() && PriorityBand.mayPreempt(job.priority(), priority.getAsInt())) {
                     eligible.add(instance);
@@ -396,7 +392,7 @@ final class Placer {
 
     /** The priority of an instance's job version, if the view still knows it; unknown ones are never evicted. */
     private OptionalInt priorityOf(Instance instance) {
-        String key = instance.jobId() + "@" + instance.jobVersion();
+        JobVersionKey key = new JobVersionKey(instance.app(), instance.job(), instance.jobVersion());
         Integer priority = priorityByJobVersion.computeIfAbsent(key, ignored -> view
                 .jobVersion(instance.jobId(), instance.jobVersion()).map(Job::priority).orElse(-1));
         return priority < 0 ? OptionalInt.empty() : OptionalInt.of(priority);

@@ -86,7 +86,8 @@ class PreemptionTest {
         assertThat(plan.placements()).isEmpty();
         assertThat(plan.failures()).singleElement().satisfies(failure -> {
             assertThat(failure.preemptibleNodes()).isZero();
-            assertThat(failure.preemptionSummary()).contains("no lower-priority instances to preempt");
+            assertThat(failure.preemptionSummary()).hasValueSatisfying(text ->
+                assertThat(text).contains("no lower-priority instances to preempt"));
         });
     }
 

@@ -70,7 +70,20 @@ final class JobDiffer {
         Evaluation evaluation = Evaluation.pending("dry-run-" + UUID.randomUUID(), jobId, EvaluationTrigger.JOB_REGISTER, now);
         Plan plan = scheduler.process(evaluation, next, new StateClusterView(view), now, random);
         return new JobDiff(jobId, currentVersion, version, stopped, true, changes, classify(view, next, live, plan),
-                plan.failures());
+                plan.failures(), preemptions(view, plan));
+    }
+
+    /** The other jobs' instances the plan would evict, with their priority and node. */
+    private static List<JobDiff.Preemption> preemptions(StateView view, Plan plan) {
+        List<JobDiff.Preemption> preemptions = new ArrayList<>();
+        for (InstanceStop preemption : plan.preemptions()) {
+            view.instance(preemption.instanceId()).ifPresent(victim -> preemptions.add(new JobDiff.Preemption(
+                    victim.id(), victim.jobId(), victim.name(), nodeName(victim),
+                    view.jobVersion(victim.jobId(), victim.jobVersion()).map(Job::priority).orElse(0),
+                    preemption.reason())));
+        }
+        preemptions.sort(Comparator.comparing(JobDiff.Preemption::jobId).thenComparing(JobDiff.Preemption::name));
+        return preemptions;
     }
 
     private static List<InstanceChange> classify(StateView view, Job next, List<Instance> live, Plan plan) {

@@ -24,6 +24,7 @@ import static java.util.Objects.requireNonNull;
  * @param changed        whether a submission would create a new version
  * @param instances      per instance, what would happen to it (placed, replaced, stopped, kept)
  * @param failures       per group, the instances that could not be placed and why
+ * @param preemptions    instances of other, lower-priority jobs the placements would evict
  */
 public record JobDiff(
         String jobId,
@@ -33,12 +34,22 @@ public record JobDiff(
         boolean changed,
         List<FieldChange> changes,
         List<InstanceChange> instances,
-        List<PlacementFailure> failures) {
+        List<PlacementFailure> failures,
+        List<Preemption> preemptions) {
+    public JobDiff(String jobId, long currentVersion, long version, boolean stopped, boolean changed,
+            List<FieldChange> changes, List<InstanceChange> instances, List<PlacementFailure> failures) {
+        this(jobId, currentVersion, version, stopped, changed, changes, instances, failures, List.of());
+    }
+
+    /** An instance of another job that would be evicted: {@code reason} names the instance that takes its room. */
+    public record Preemption(String instanceId, String jobId, String name, String node, int priority, String reason) {}
+
     public JobDiff {
         requireNonNull(jobId, "jobId is null");
         changes = changes == null ? List.of() : List.copyOf(changes);
         instances = instances == null ? List.of() : List.copyOf(instances);
         failures = failures == null ? List.of() : List.copyOf(failures);
+        preemptions = preemptions == null ? List.of() : List.copyOf(preemptions);
     }
 
     /** Whether there is no current version: the spec would create the job. */
@@ -68,6 +79,9 @@ public record JobDiff(
         }
         if (count(Action.UNCHANGED) > 0) {
             parts.add(count(Action.UNCHANGED) + " unchanged");
+        }
+        if (!preemptions.isEmpty()) {
+            parts.add(preemptions.size() + " to preempt");
         }
         String actions = String.join(", ", parts);
         if (failures.isEmpty()) {
