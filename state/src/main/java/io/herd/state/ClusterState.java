@@ -70,8 +70,23 @@ public final class ClusterState {
     private final SortedMap<String, Long> highestJobVersions = new TreeMap<>();
     private final SortedMap<String, Node> nodes = new TreeMap<>();
     private final SortedMap<String, Instance> instances = new TreeMap<>();
-    private final SortedMap<String, NavigableSet<String>> instanceIdsByJob = new TreeMap<>();
-    private final SortedMap<String, NavigableSet<String>> instanceIdsByNode = new TreeMap<>();
+    /*
+     * Secondary indexes hold the instances themselves (by id), not just their ids: reads by job (every scheduler
+     * pass, every job summary) and by node (every agent's blocking query) then copy values instead of looking up
+     * each id in the main map.
+     */
+    private final SortedMap<String, NavigableMap<String, Instance>> instancesByJob = new TreeMap<>();
+    private final SortedMap<String, NavigableMap<String, Instance>> instancesByNode = new TreeMap<>();
+    /**
+     * The log index at which the instances on each node last changed (placed, updated, removed): what an agent's
+     * blocking query on its assignments waits for. A read-side index only, not part of {@link StateData}: a state
+     * rebuilt from a snapshot answers the snapshot's index for every node ({@link #restoredIndex}), later than
+     * or equal to the true last change, which is all a waiting agent needs (it re-reads at most once).
+     */
+    private final Map<String, Long> nodeAssignmentIndexes = new java.util.HashMap<>();
+    private long restoredIndex;
+    /** Nodes whose instances changed in the command being applied; see {@link #nodesChangedByLastApply()}. */
+    private final java.util.Set<String> nodesChangedByLastApply = new java.util.HashSet<>();
 
     /*
      * Evaluations are ordered by a creation sequence rather than by their create time: times come from whichever
@@ -97,6 +112,7 @@ public final class ClusterState {
      */
     public ApplyResult apply(long index, Command command) {
         this.index = index;
+        nodesChangedByLastApply.clear();
         if (command == null) {
             return ApplyResult.unchanged(index, "no command");
         }
@@ -117,6 +133,11 @@ public final class ClusterState {
         return view;
     }
 
+    /** The nodes whose instances the last {@link #apply} changed (placed, updated or removed): whose watchers to wake. */
+    java.util.Set<String> nodesChangedByLastApply() {
+        return java.util.Collections.unmodifiableSet(nodesChangedByLastApply);
+    }
+
     /** Everything as sorted, immutable data: what a snapshot holds. */
     public StateData toData() {
         List<Job> history = new ArrayList<>();
@@ -134,6 +155,7 @@ public final class ClusterState {
     public static ClusterState fromData(StateData data) {
         ClusterState state = new ClusterState();
         state.index = data.index();
+        state.restoredIndex = data.index();
         for (ServerRecord server : data.servers()) {
             state.servers.put(server.id(), server);
         }
@@ -157,6 +179,9 @@ public final class ClusterState {
         for (Instance instance : data.instances()) {
             state.putInstance(instance);
         }
+        // Restored, not changed: every node answers restoredIndex (see nodeAssignmentIndexes).
+        state.nodeAssignmentIndexes.clear();
+        state.nodesChangedByLastApply.clear();
         for (Evaluation evaluation : data.evaluations()) {
             if (!state.evaluations.containsKey(evaluation.id())) {
                 state.addEvaluation(evaluation);
@@ -511,8 +536,14 @@ public final class ClusterState {
         if (previous != null) {
             unindex(previous);
         }
-        instanceIdsByJob.computeIfAbsent(instance.jobId(), id -> new TreeSet<>()).add(instance.id());
-        instanceIdsByNode.computeIfAbsent(instance.nodeId(), id -> new TreeSet<>()).add(instance.id());
+        instancesByJob.computeIfAbsent(instance.jobId(), id -> new TreeMap<>()).put(instance.id(), instance);
+        instancesByNode.computeIfAbsent(instance.nodeId(), id -> new TreeMap<>()).put(instance.id(), instance);
+        assignmentsChanged(instance.nodeId());
+    }
+
+    private void assignmentsChanged(String nodeId) {
+        nodeAssignmentIndexes.put(nodeId, index);
+        nodesChangedByLastApply.add(nodeId);
     }
 
     private boolean removeInstance(String instanceId) {
@@ -521,24 +552,26 @@ public final class ClusterState {
             return false;
         }
         unindex(removed);
+        assignmentsChanged(removed.nodeId());
         return true;
     }
 
     private void unindex(Instance instance) {
-        removeFromIndex(instanceIdsByJob, instance.jobId(), instance.id());
-        removeFromIndex(instanceIdsByNode, instance.nodeId(), instance.id());
+        removeFromIndex(instancesByJob, instance.jobId(), instance.id());
+        removeFromIndex(instancesByNode, instance.nodeId(), instance.id());
     }
 
-    private static void removeFromIndex(SortedMap<String, NavigableSet<String>> index, String key, String id) {
-        NavigableSet<String> ids = index.get(key);
-        if (ids != null && ids.remove(id) && ids.isEmpty()) {
+    private static void removeFromIndex(SortedMap<String, NavigableMap<String, Instance>> index, String key,
+            String id) {
+        NavigableMap<String, Instance> byId = index.get(key);
+        if (byId != null && byId.remove(id) != null && byId.isEmpty()) {
             index.remove(key);
         }
     }
 
     private List<Instance> instancesOn(String nodeId) {
-        NavigableSet<String> ids = instanceIdsByNode.get(nodeId);
-        return ids == null ? List.of() : ids.stream().map(instances::get).toList();
+        NavigableMap<String, Instance> byId = instancesByNode.get(nodeId);
+        return byId == null ? List.of() : List.copyOf(byId.values());
     }
 
     /**
@@ -676,13 +709,18 @@ public final class ClusterState {
 
         @Override
         public List<Instance> instancesOfJob(String jobId) {
-            NavigableSet<String> ids = instanceIdsByJob.get(jobId);
-            return ids == null ? List.of() : ids.stream().map(instances::get).toList();
+            NavigableMap<String, Instance> byId = instancesByJob.get(jobId);
+            return byId == null ? List.of() : List.copyOf(byId.values());
         }
 
         @Override
         public List<Instance> instancesOnNode(String nodeId) {
             return instancesOn(nodeId);
+        }
+
+        @Override
+        public long nodeAssignmentsIndex(String nodeId) {
+            return Math.max(restoredIndex, nodeAssignmentIndexes.getOrDefault(nodeId, 0L));
         }
 
         @Override

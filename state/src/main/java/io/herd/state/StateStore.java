@@ -1,7 +1,11 @@
 package io.herd.state;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -26,6 +30,11 @@ public final class StateStore {
     private final Condition indexChanged = indexLock.newCondition();
     /** Written under {@link #indexLock} after the state changed; volatile so {@link #index()} needs no lock. */
     private volatile long index;
+    /**
+     * Per node, a future completed (and removed) by the next apply that changes the node's instances: agents'
+     * blocking queries wait on their own node only, so one agent's report does not wake thousands of others.
+     */
+    private final ConcurrentHashMap<String, CompletableFuture<Void>> nodeAssignmentWaiters = new ConcurrentHashMap<>();
 
     public StateStore() {
         this(new ClusterState());
@@ -44,6 +53,9 @@ public final class StateStore {
         } finally {
             // Also after an exception: the index moved, and waiters must see it. Published under the write lock
             // so that concurrent applies and restores publish in the order they changed the state.
+            for (String nodeId : state.nodesChangedByLastApply()) {
+                wakeNodeWaiters(nodeId);
+            }
             publishIndex(state.view().index());
             stateLock.writeLock().unlock();
         }
@@ -89,6 +101,41 @@ public final class StateStore {
         }
     }
 
+    /**
+     * Blocks until the instances on {@code nodeId} changed after {@code afterIndex} (see
+     * {@link StateView#nodeAssignmentsIndex}) or {@code timeout} passes, and returns that node's assignments index
+     * then: greater than {@code afterIndex} unless the wait timed out. Unlike {@link #awaitIndexAfter}, changes of
+     * other nodes do not wake the caller.
+     */
+    public long awaitNodeAssignmentsAfter(String nodeId, long afterIndex, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + (timeout.isNegative() ? 0 : saturatedNanos(timeout));
+        while (true) {
+            // Registered before reading, so that a change applied after the read completes this very future.
+            CompletableFuture<Void> changed = nodeAssignmentWaiters.computeIfAbsent(nodeId,
+                    id -> new CompletableFuture<>());
+            long current = read(view -> view.nodeAssignmentsIndex(nodeId));
+            long remaining = deadline - System.nanoTime();
+            if (current > afterIndex || remaining <= 0) {
+                return current;
+            }
+            try {
+                changed.get(remaining, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException timedOut) {
+                return read(view -> view.nodeAssignmentsIndex(nodeId));
+            } catch (ExecutionException impossible) {
+                throw new IllegalStateException("a node waiter is only ever completed normally", impossible);
+            }
+        }
+    }
+
+    private void wakeNodeWaiters(String nodeId) {
+        CompletableFuture<Void> waiters = nodeAssignmentWaiters.remove(nodeId);
+        if (waiters != null) {
+            waiters.complete(null);
+        }
+    }
+
     /** A consistent copy of everything, for a snapshot. */
     public StateData toData() {
         return read(view -> state.toData());
@@ -100,6 +147,9 @@ public final class StateStore {
         stateLock.writeLock().lock();
         try {
             state = restored;
+            for (String nodeId : java.util.List.copyOf(nodeAssignmentWaiters.keySet())) {
+                wakeNodeWaiters(nodeId);
+            }
             publishIndex(restored.view().index());
         } finally {
             stateLock.writeLock().unlock();
