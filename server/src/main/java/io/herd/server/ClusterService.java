@@ -262,7 +262,7 @@ final class ClusterService {
     HeartbeatResponse heartbeat(String nodeId) {
         NodeLiveness liveness = leader.liveness().orElseThrow(() -> new HerdException(ErrorCode.NO_LEADER,
                 "this server is not the leader yet; retry"));
-        Optional<Node> node = store.read(view -> view.node(nodeId));
+        Optional<Node> node = store.node(nodeId);
         if (node.isEmpty()) {
             return new HeartbeatResponse(false, null);
         }
@@ -283,7 +283,7 @@ final class ClusterService {
         if (!problems.isEmpty()) {
             throw new HerdException(ErrorCode.INVALID_ARGUMENT, "invalid instance status report", problems);
         }
-        if (store.read(view -> view.node(nodeId)).isEmpty()) {
+        if (store.node(nodeId).isEmpty()) {
             throw new HerdException(ErrorCode.NODE_NOT_FOUND, "unknown node " + nodeId + "; register first");
         }
         if (!updates.isEmpty()) {

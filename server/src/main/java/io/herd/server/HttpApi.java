@@ -13,6 +13,7 @@ import io.herd.api.Node;
 import io.herd.api.NodeStatus;
 import io.herd.api.Quantities;
 import io.herd.api.wire.RegisterNodeRequest;
+import io.herd.state.StateStore;
 import io.herd.state.StateView;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -221,9 +222,8 @@ final class HttpApi implements AutoCloseable {
         if (index > 0) {
             service.store().awaitNodeAssignmentsAfter(nodeId, index, wait);
         }
-        record Read(List<Instance> instances, long index) {}
-        Read read = service.store().read(view -> new Read(view.instancesOnNode(nodeId),
-                view.nodeAssignmentsIndex(nodeId)));
+        // Published by the store after each apply: read without the state lock.
+        StateStore.NodeAssignments read = service.store().nodeAssignments(nodeId);
         ctx.header(INDEX_HEADER, Long.toString(Math.max(1, read.index())));
         respond(ctx, read.instances());
     }

@@ -133,6 +133,16 @@ public final class ClusterState {
         return view;
     }
 
+    /** What {@link StateView#nodeAssignmentsIndex} answers for a node never changed since the state was rebuilt. */
+    long restoredIndex() {
+        return restoredIndex;
+    }
+
+    /** A copy of the per-node assignments indexes recorded since the state was built or rebuilt. */
+    Map<String, Long> nodeAssignmentIndexes() {
+        return Map.copyOf(nodeAssignmentIndexes);
+    }
+
     /** The nodes whose instances the last {@link #apply} changed (placed, updated or removed): whose watchers to wake. */
     java.util.Set<String> nodesChangedByLastApply() {
         return java.util.Collections.unmodifiableSet(nodesChangedByLastApply);

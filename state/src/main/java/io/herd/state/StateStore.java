@@ -1,6 +1,13 @@
 package io.herd.state;
 
+import io.herd.api.Instance;
+import io.herd.api.Node;
+
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -35,6 +42,27 @@ public final class StateStore {
      * blocking queries wait on their own node only, so one agent's report does not wake thousands of others.
      */
     private final ConcurrentHashMap<String, CompletableFuture<Void>> nodeAssignmentWaiters = new ConcurrentHashMap<>();
+    /**
+     * A copy of each node's instances with its assignments index ({@link StateView#nodeAssignmentsIndex}),
+     * published after each apply for the nodes it changed, so that agents' blocking queries neither check nor
+     * read under the state lock: thousands of short reads queued on the lock behind a waiting writer delayed
+     * every apply. A node without an entry has no instances and answers {@link #restoredIndex}.
+     */
+    private final ConcurrentHashMap<String, NodeAssignments> nodeAssignments = new ConcurrentHashMap<>();
+    private volatile long restoredIndex;
+
+    /** The instances on a node and the index at which they last changed. */
+    public record NodeAssignments(long index, List<Instance> instances) {
+        public NodeAssignments {
+            instances = List.copyOf(instances);
+        }
+    }
+    /**
+     * A copy of every node record, published after each apply that changes one ({@link UpsertNode},
+     * {@link SetNodeStatus}: the only commands that do), for the thousands of heartbeats a second that only look
+     * up their node and must not queue on the state lock.
+     */
+    private final ConcurrentHashMap<String, Node> nodes = new ConcurrentHashMap<>();
 
     public StateStore() {
         this(new ClusterState());
@@ -43,6 +71,7 @@ public final class StateStore {
     public StateStore(ClusterState initial) {
         this.state = requireNonNull(initial, "initial is null");
         this.index = initial.view().index();
+        publishAll(initial);
     }
 
     /** Applies a committed command (see {@link ClusterState#apply}) and wakes every index waiter. */
@@ -53,7 +82,16 @@ public final class StateStore {
         } finally {
             // Also after an exception: the index moved, and waiters must see it. Published under the write lock
             // so that concurrent applies and restores publish in the order they changed the state.
+            String changedNode = switch (command) {
+                case UpsertNode upsert -> upsert.node().id();
+                case SetNodeStatus status -> status.nodeId();
+                case null, default -> null;
+            };
+            if (changedNode != null) {
+                state.view().node(changedNode).ifPresent(node -> nodes.put(node.id(), node));
+            }
             for (String nodeId : state.nodesChangedByLastApply()) {
+                publishAssignments(state.view(), nodeId);
                 wakeNodeWaiters(nodeId);
             }
             publishIndex(state.view().index());
@@ -114,7 +152,7 @@ public final class StateStore {
             // Registered before reading, so that a change applied after the read completes this very future.
             CompletableFuture<Void> changed = nodeAssignmentWaiters.computeIfAbsent(nodeId,
                     id -> new CompletableFuture<>());
-            long current = read(view -> view.nodeAssignmentsIndex(nodeId));
+            long current = nodeAssignmentsIndex(nodeId);
             long remaining = deadline - System.nanoTime();
             if (current > afterIndex || remaining <= 0) {
                 return current;
@@ -122,11 +160,56 @@ public final class StateStore {
             try {
                 changed.get(remaining, TimeUnit.NANOSECONDS);
             } catch (TimeoutException timedOut) {
-                return read(view -> view.nodeAssignmentsIndex(nodeId));
+                return nodeAssignmentsIndex(nodeId);
             } catch (ExecutionException impossible) {
                 throw new IllegalStateException("a node waiter is only ever completed normally", impossible);
             }
         }
+    }
+
+    /** A node as of the last apply, read without the state lock. */
+    public Optional<Node> node(String nodeId) {
+        return Optional.ofNullable(nodes.get(nodeId));
+    }
+
+    /** {@link StateView#nodeAssignmentsIndex} as last published, read without the state lock. */
+    public long nodeAssignmentsIndex(String nodeId) {
+        return nodeAssignments(nodeId).index();
+    }
+
+    /** The instances on a node as of the last apply, with {@link #nodeAssignmentsIndex}; no state lock. */
+    public NodeAssignments nodeAssignments(String nodeId) {
+        NodeAssignments published = nodeAssignments.get(nodeId);
+        return published != null ? published : new NodeAssignments(restoredIndex, List.of());
+    }
+
+    private void publishAssignments(StateView view, String nodeId) {
+        List<Instance> instances = view.instancesOnNode(nodeId);
+        long changed = view.nodeAssignmentsIndex(nodeId);
+        if (instances.isEmpty() && changed == restoredIndex) {
+            nodeAssignments.remove(nodeId);
+        } else {
+            nodeAssignments.put(nodeId, new NodeAssignments(changed, instances));
+        }
+    }
+
+    /**
+     * Publishes everything of a state just built or restored; under the write lock (or before sharing). Entries
+     * are replaced rather than cleared first, so that a concurrent heartbeat never finds its node missing.
+     */
+    private void publishAll(ClusterState published) {
+        StateView view = published.view();
+        restoredIndex = published.restoredIndex();
+        Set<String> nodeIds = new HashSet<>(published.nodeAssignmentIndexes().keySet());
+        view.instances().forEach(instance -> nodeIds.add(instance.nodeId()));
+        nodeAssignments.keySet().retainAll(nodeIds);
+        nodeIds.forEach(nodeId -> publishAssignments(view, nodeId));
+        Set<String> current = new HashSet<>();
+        for (Node node : view.nodes()) {
+            nodes.put(node.id(), node);
+            current.add(node.id());
+        }
+        nodes.keySet().retainAll(current);
     }
 
     private void wakeNodeWaiters(String nodeId) {
@@ -147,6 +230,7 @@ public final class StateStore {
         stateLock.writeLock().lock();
         try {
             state = restored;
+            publishAll(restored);
             for (String nodeId : java.util.List.copyOf(nodeAssignmentWaiters.keySet())) {
                 wakeNodeWaiters(nodeId);
             }

@@ -20,7 +20,8 @@ import static io.herd.state.StateFixtures.jobId;
 import static io.herd.state.StateFixtures.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The per-node assignments index that agents' blocking queries wait on, in the state and in the store. */
+/** What the store publishes for reads without the state lock: per-node assignments indexes (agents' blocking
+ * queries wait on them) and node records (heartbeats look them up). */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class NodeAssignmentsIndexTest {
     private final StateStore store = new StateStore();
@@ -36,8 +37,12 @@ class NodeAssignmentsIndexTest {
         return assignmentsIndex(store, nodeId);
     }
 
+    /** The state's answer, checked against the copy the store publishes for lock-free waiting. */
     private static long assignmentsIndex(StateStore store, String nodeId) {
         long index = store.read(view -> view.nodeAssignmentsIndex(nodeId));
+        assertThat(store.nodeAssignmentsIndex(nodeId)).isEqualTo(index);
+        assertThat(store.nodeAssignments(nodeId).instances())
+                .containsExactlyElementsOf(store.read(view -> view.instancesOnNode(nodeId)));
         return index;
     }
 
@@ -131,6 +136,23 @@ class NodeAssignmentsIndexTest {
         store.restore(snapshot);
 
         assertThat(waiter.get(10, TimeUnit.SECONDS)).isEqualTo(4);
+    }
+
+    @Test
+    void nodesAreReadableWithoutTheStateLockAsOfTheLastApply() {
+        setUp();
+        assertThat(store.node("n1")).contains(store.read(view -> view.node("n1")).orElseThrow());
+
+        store.apply(4, new SetNodeStatus("n1", NodeStatus.DOWN, "c4", at(4)));
+        assertThat(store.node("n1").orElseThrow().status()).isEqualTo(NodeStatus.DOWN);
+        assertThat(store.node("n3")).isEmpty();
+
+        StateStore restored = new StateStore();
+        restored.restore(store.toData());
+        assertThat(restored.node("n1").orElseThrow().status()).isEqualTo(NodeStatus.DOWN);
+        assertThat(restored.node("n2")).isPresent();
+        restored.restore(StateData.empty());
+        assertThat(restored.node("n1")).isEmpty();
     }
 
     private CompletableFuture<Long> waitFor(String nodeId, long afterIndex, Duration timeout) {
