@@ -415,6 +415,7 @@ final class HttpApi implements AutoCloseable {
     @Override
     public void close() {
         javalin.stop();
+        service.close();
         http.close();
     }
 }

@@ -123,8 +123,10 @@ public final class ClusterState {
             case UpsertNode upsert -> upsertNode(upsert);
             case SetNodeStatus status -> setNodeStatus(status);
             case ApplyPlan plan -> applyPlan(plan);
-            case UpdateInstances update -> updateInstances(update);
+            case UpdateInstances update -> updateInstances(update.commandId(), update.time(),
+                    List.of(new UpdateInstancesBatch.NodeReport(update.nodeId(), update.updates())));
             case GarbageCollect collect -> garbageCollect(collect);
+            case UpdateInstancesBatch batch -> updateInstances(batch.commandId(), batch.time(), batch.reports());
         };
     }
 
@@ -388,47 +390,51 @@ public final class ClusterState {
         return new ApplyResult(index, changed, plan.jobVersion(), created, message);
     }
 
-    private ApplyResult updateInstances(UpdateInstances command) {
-        Instant time = command.time();
+    /** Applies each node's report in turn; at most one evaluation per job for the whole command. */
+    private ApplyResult updateInstances(String commandId, Instant time, List<UpdateInstancesBatch.NodeReport> reports) {
         SortedSet<String> jobsToReschedule = new TreeSet<>();
         int updated = 0;
+        int reported = 0;
         boolean freedResources = false;
-        for (InstanceStatusUpdate update : command.updates()) {
-            if (update == null || update.instanceId() == null) {
-                continue;
-            }
-            Instance existing = instances.get(update.instanceId());
-            if (existing == null || !existing.nodeId().equals(command.nodeId()) || existing.state().isTerminal()) {
-                continue;
-            }
-            InstanceState state = update.state() == null ? existing.state() : update.state();
-            // An update without task states says nothing about the tasks; keep what is known.
-            Map<String, TaskState> tasks = update.tasks().isEmpty() ? existing.tasks() : update.tasks();
-            if (state == existing.state() && Objects.equals(update.reason(), existing.reason())
-                    && tasks.equals(existing.tasks())) {
-                continue; // a repeated report: leave modify time alone so readers see no change
-            }
-            putInstance(existing.withTasks(state, tasks, update.reason(), time));
-            updated++;
-            if (state.isTerminal()) {
-                freedResources = true;
-                if (existing.desired() == DesiredStatus.RUN && isRunning(existing.jobId())
-                        && needsReplacement(state, jobs.get(existing.jobId()))) {
-                    jobsToReschedule.add(existing.jobId());
+        for (UpdateInstancesBatch.NodeReport report : reports) {
+            reported += report.updates().size();
+            for (InstanceStatusUpdate update : report.updates()) {
+                if (update == null || update.instanceId() == null) {
+                    continue;
+                }
+                Instance existing = instances.get(update.instanceId());
+                if (existing == null || !existing.nodeId().equals(report.nodeId()) || existing.state().isTerminal()) {
+                    continue;
+                }
+                InstanceState state = update.state() == null ? existing.state() : update.state();
+                // An update without task states says nothing about the tasks; keep what is known.
+                Map<String, TaskState> tasks = update.tasks().isEmpty() ? existing.tasks() : update.tasks();
+                if (state == existing.state() && Objects.equals(update.reason(), existing.reason())
+                        && tasks.equals(existing.tasks())) {
+                    continue; // a repeated report: leave modify time alone so readers see no change
+                }
+                putInstance(existing.withTasks(state, tasks, update.reason(), time));
+                updated++;
+                if (state.isTerminal()) {
+                    freedResources = true;
+                    if (existing.desired() == DesiredStatus.RUN && isRunning(existing.jobId())
+                            && needsReplacement(state, jobs.get(existing.jobId()))) {
+                        jobsToReschedule.add(existing.jobId());
+                    }
                 }
             }
         }
         List<String> created = new ArrayList<>();
         SortedMap<String, String> evaluationByJob = new TreeMap<>();
         for (String jobId : jobsToReschedule) {
-            created.add(createDerivedEvaluation(command.commandId(), jobId, EvaluationTrigger.INSTANCE_FAILED, time,
+            created.add(createDerivedEvaluation(commandId, jobId, EvaluationTrigger.INSTANCE_FAILED, time,
                     evaluationByJob));
         }
         if (freedResources) {
-            unblockEvaluations(command.commandId(), time, evaluationByJob, created);
+            unblockEvaluations(commandId, time, evaluationByJob, created);
         }
         return new ApplyResult(index, updated > 0, 0, created,
-                "updated " + updated + " of " + command.updates().size() + " instances" + createdSuffix(created));
+                "updated " + updated + " of " + reported + " instances" + createdSuffix(created));
     }
 
     private ApplyResult garbageCollect(GarbageCollect command) {
