@@ -82,7 +82,6 @@ final class HollowBenchmark {
 
             long registerStart = System.nanoTime();
             registerAll(agents, registerParallelism, log);
-            agents.forEach(HollowAgent::run);
             awaitReadyNodes(observer, agentCount, timeout, log);
             double registerSeconds = seconds(System.nanoTime() - registerStart);
             log.printf("hollow: %d nodes registered and ready after %.1f s%n", agentCount, registerSeconds);
@@ -189,6 +188,8 @@ final class HollowBenchmark {
                     } finally {
                         slots.release();
                     }
+                    // As a real agent does: heartbeats and the watch start as soon as its own node registered.
+                    agent.run();
                     int count = done.incrementAndGet();
                     if (count % 1000 == 0) {
                         log.printf("hollow: %d agents registered%n", count);
