@@ -7,6 +7,7 @@ import io.herd.scheduler.ClusterView;
 import io.herd.state.StateView;
 
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,7 +60,7 @@ final class ClusterSnapshot implements ClusterView {
 
     @Override
     public Collection<Node> nodes() {
-        return java.util.Collections.unmodifiableCollection(nodes.values());
+        return Collections.unmodifiableCollection(nodes.values());
     }
 
     @Override

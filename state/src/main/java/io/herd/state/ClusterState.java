@@ -19,12 +19,15 @@ import io.herd.api.TaskState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -83,10 +86,10 @@ public final class ClusterState {
      * rebuilt from a snapshot answers the snapshot's index for every node ({@link #restoredIndex}), later than
      * or equal to the true last change, which is all a waiting agent needs (it re-reads at most once).
      */
-    private final Map<String, Long> nodeAssignmentIndexes = new java.util.HashMap<>();
+    private final Map<String, Long> nodeAssignmentIndexes = new HashMap<>();
     private long restoredIndex;
     /** Nodes whose instances changed in the command being applied; see {@link #nodesChangedByLastApply()}. */
-    private final java.util.Set<String> nodesChangedByLastApply = new java.util.HashSet<>();
+    private final Set<String> nodesChangedByLastApply = new HashSet<>();
 
     /*
      * Evaluations are ordered by a creation sequence rather than by their create time: times come from whichever
@@ -146,8 +149,8 @@ public final class ClusterState {
     }
 
     /** The nodes whose instances the last {@link #apply} changed (placed, updated or removed): whose watchers to wake. */
-    java.util.Set<String> nodesChangedByLastApply() {
-        return java.util.Collections.unmodifiableSet(nodesChangedByLastApply);
+    Set<String> nodesChangedByLastApply() {
+        return Collections.unmodifiableSet(nodesChangedByLastApply);
     }
 
     /** Everything as sorted, immutable data: what a snapshot holds. */

@@ -231,7 +231,7 @@ public final class StateStore {
         try {
             state = restored;
             publishAll(restored);
-            for (String nodeId : java.util.List.copyOf(nodeAssignmentWaiters.keySet())) {
+            for (String nodeId : List.copyOf(nodeAssignmentWaiters.keySet())) {
                 wakeNodeWaiters(nodeId);
             }
             publishIndex(restored.view().index());
