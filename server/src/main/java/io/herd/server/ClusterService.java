@@ -26,7 +26,6 @@ import io.herd.state.DeregisterJob;
 import io.herd.state.RegisterJob;
 import io.herd.state.StateStore;
 import io.herd.state.StateView;
-import io.herd.state.UpdateInstances;
 import io.herd.state.UpsertNode;
 
 import java.time.Instant;
@@ -53,6 +52,7 @@ final class ClusterService {
     private final InstantSource clock;
     private final ServerConfig config;
     private final JobDiffer differ = new JobDiffer(new Scheduler(SchedulerConfig.DEFAULT));
+    private final InstanceReportBatcher reports;
 
     ClusterService(StateStore store, RaftNode raft, LeaderServices leader, InstantSource clock, ServerConfig config) {
         this.store = store;
@@ -60,6 +60,12 @@ final class ClusterService {
         this.leader = leader;
         this.clock = clock;
         this.config = config;
+        this.reports = new InstanceReportBatcher(raft::propose, clock);
+    }
+
+    /** Stops batching agents' reports; those still waiting are answered "unavailable, retry". */
+    void close() {
+        reports.close();
     }
 
     StateStore store() {
@@ -262,7 +268,7 @@ final class ClusterService {
     HeartbeatResponse heartbeat(String nodeId) {
         NodeLiveness liveness = leader.liveness().orElseThrow(() -> new HerdException(ErrorCode.NO_LEADER,
                 "this server is not the leader yet; retry"));
-        Optional<Node> node = store.read(view -> view.node(nodeId));
+        Optional<Node> node = store.node(nodeId);
         if (node.isEmpty()) {
             return new HeartbeatResponse(false, null);
         }
@@ -283,11 +289,11 @@ final class ClusterService {
         if (!problems.isEmpty()) {
             throw new HerdException(ErrorCode.INVALID_ARGUMENT, "invalid instance status report", problems);
         }
-        if (store.read(view -> view.node(nodeId)).isEmpty()) {
+        if (store.node(nodeId).isEmpty()) {
             throw new HerdException(ErrorCode.NODE_NOT_FOUND, "unknown node " + nodeId + "; register first");
         }
         if (!updates.isEmpty()) {
-            raft.propose(new UpdateInstances(nodeId, updates, UUID.randomUUID().toString(), clock.instant()));
+            reports.report(nodeId, updates);
         }
     }
 

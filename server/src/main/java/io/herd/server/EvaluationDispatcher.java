@@ -90,17 +90,23 @@ final class EvaluationDispatcher implements AutoCloseable {
         // Elapsed time for the latency histogram only; what the scheduler decides takes the injected clock.
         long started = System.nanoTime();
         try {
-            Plan plan = store.read(view -> {
+            // Planned from a copy, outside the state lock: a long pass under the read lock would hold up every
+            // apply (see ClusterSnapshot).
+            record Input(Job job, ClusterSnapshot cluster) {}
+            Input input = store.read(view -> {
                 boolean stillPending = view.evaluation(evaluation.id())
                         .map(current -> current.status() == EvaluationStatus.PENDING).orElse(false);
                 if (!stillPending) {
                     return null;
                 }
-                Job job = view.job(evaluation.jobId()).orElse(null);
-                return scheduler.process(evaluation, job, new StateClusterView(view), clock.instant(),
-                        ThreadLocalRandom.current());
+                return new Input(view.job(evaluation.jobId()).orElse(null), ClusterSnapshot.of(view));
             });
-            if (plan == null || !running) {
+            if (input == null || !running) {
+                return;
+            }
+            Plan plan = scheduler.process(evaluation, input.job(), input.cluster(), clock.instant(),
+                    ThreadLocalRandom.current());
+            if (!running) {
                 return;
             }
             PlanApplier.Outcome outcome = applier.apply(plan);

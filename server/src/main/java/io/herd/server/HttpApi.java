@@ -15,10 +15,13 @@ import io.herd.api.Quantities;
 import io.herd.api.wire.RegisterNodeRequest;
 import io.herd.server.metrics.PrometheusDiscovery;
 import io.herd.server.metrics.ServerMetrics;
+import io.herd.state.StateStore;
 import io.herd.state.StateView;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +52,12 @@ final class HttpApi implements AutoCloseable {
     private static final Duration MAX_WAIT = Duration.ofMinutes(5);
     private static final String FORWARDED_HEADER = "X-Herd-Forwarded";
     private static final String INDEX_HEADER = "X-Herd-Index";
+    /**
+     * Connections waiting to be accepted. The JDK's default of 50 overflows when thousands of agents connect at
+     * once (a server restart, a fleet starting): the kernel drops their SYNs and they time out connecting. The
+     * kernel caps this at net.core.somaxconn.
+     */
+    private static final int ACCEPT_QUEUE_SIZE = 4096;
     private static final Set<String> SPEC_CONTENT_TYPES = Set.of("application/yaml", "application/x-yaml", "text/yaml",
             "text/x-yaml", "application/json", "text/plain", "application/octet-stream");
 
@@ -65,6 +74,13 @@ final class HttpApi implements AutoCloseable {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
             config.http.maxRequestSize = 4L << 20;
+            config.jetty.addConnector((server, httpConfiguration) -> {
+                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfiguration));
+                connector.setHost(host);
+                connector.setPort(port);
+                connector.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
+                return connector;
+            });
             config.routes.exception(HerdException.class, (error, ctx) -> writeError(ctx, error));
             config.routes.exception(Exception.class, (error, ctx) -> {
                 LOG.error("internal error on {} {}", ctx.method(), ctx.path(), error);
@@ -111,8 +127,7 @@ final class HttpApi implements AutoCloseable {
             config.routes.post("/v1/nodes/register", write(ctx -> respond(ctx,
                     service.registerNode(readBody(ctx, RegisterNodeRequest.class).node()))));
             config.routes.post("/v1/nodes/{id}/heartbeat", write(ctx -> respond(ctx, service.heartbeat(ctx.pathParam("id")))));
-            config.routes.get("/v1/nodes/{id}/instances", ctx -> blockingRead(ctx,
-                    view -> view.instancesOnNode(ctx.pathParam("id"))));
+            config.routes.get("/v1/nodes/{id}/instances", this::nodeAssignments);
             config.routes.post("/v1/nodes/{id}/instances/status", write(ctx -> {
                 List<InstanceStatusUpdate> updates = readBody(ctx, new TypeReference<List<InstanceStatusUpdate>>() {});
                 service.reportInstances(ctx.pathParam("id"), updates);
@@ -188,6 +203,37 @@ final class HttpApi implements AutoCloseable {
 
     /** Answers from this replica, waiting first when the client asks for a state newer than {@code index}. */
     private void blockingRead(Context ctx, Function<StateView, Object> reader) throws InterruptedException {
+        long index = indexParam(ctx);
+        Duration wait = waitParam(ctx);
+        if (index > 0) {
+            service.store().awaitIndexAfter(index, wait);
+        }
+        record Read(Object value, long index) {}
+        Read read = service.store().read(view -> new Read(reader.apply(view), view.index()));
+        ctx.header(INDEX_HEADER, Long.toString(read.index()));
+        respond(ctx, read.value());
+    }
+
+    /**
+     * An agent's blocking query on its assignments. Its index is the node's own ({@link
+     * StateView#nodeAssignmentsIndex}), not the state's: the query waits only for changes of this node's
+     * instances, so thousands of agents are not all woken (and all answered) by every change anywhere. The index
+     * answered is at least 1, so that the next query blocks.
+     */
+    private void nodeAssignments(Context ctx) throws InterruptedException {
+        String nodeId = ctx.pathParam("id");
+        long index = indexParam(ctx);
+        Duration wait = waitParam(ctx);
+        if (index > 0) {
+            service.store().awaitNodeAssignmentsAfter(nodeId, index, wait);
+        }
+        // Published by the store after each apply: read without the state lock.
+        StateStore.NodeAssignments read = service.store().nodeAssignments(nodeId);
+        ctx.header(INDEX_HEADER, Long.toString(Math.max(1, read.index())));
+        respond(ctx, read.instances());
+    }
+
+    private static long indexParam(Context ctx) {
         long index = 0;
         String indexText = ctx.queryParam("index");
         if (indexText != null) {
@@ -197,6 +243,10 @@ final class HttpApi implements AutoCloseable {
                 throw new HerdException(ErrorCode.INVALID_ARGUMENT, "index must be a whole number, got " + indexText);
             }
         }
+        return index;
+    }
+
+    private static Duration waitParam(Context ctx) {
         Duration wait = DEFAULT_WAIT;
         String waitText = ctx.queryParam("wait");
         if (waitText != null) {
@@ -206,13 +256,7 @@ final class HttpApi implements AutoCloseable {
                 wait = MAX_WAIT;
             }
         }
-        if (index > 0) {
-            service.store().awaitIndexAfter(index, wait);
-        }
-        record Read(Object value, long index) {}
-        Read read = service.store().read(view -> new Read(reader.apply(view), view.index()));
-        ctx.header(INDEX_HEADER, Long.toString(read.index()));
-        respond(ctx, read.value());
+        return wait;
     }
 
     private void proxyLogs(Context ctx) throws InterruptedException {
@@ -347,6 +391,7 @@ final class HttpApi implements AutoCloseable {
     @Override
     public void close() {
         javalin.stop();
+        service.close();
         http.close();
     }
 }

@@ -19,12 +19,15 @@ import io.herd.api.TaskState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -70,8 +73,23 @@ public final class ClusterState {
     private final SortedMap<String, Long> highestJobVersions = new TreeMap<>();
     private final SortedMap<String, Node> nodes = new TreeMap<>();
     private final SortedMap<String, Instance> instances = new TreeMap<>();
-    private final SortedMap<String, NavigableSet<String>> instanceIdsByJob = new TreeMap<>();
-    private final SortedMap<String, NavigableSet<String>> instanceIdsByNode = new TreeMap<>();
+    /*
+     * Secondary indexes hold the instances themselves (by id), not just their ids: reads by job (every scheduler
+     * pass, every job summary) and by node (every agent's blocking query) then copy values instead of looking up
+     * each id in the main map.
+     */
+    private final SortedMap<String, NavigableMap<String, Instance>> instancesByJob = new TreeMap<>();
+    private final SortedMap<String, NavigableMap<String, Instance>> instancesByNode = new TreeMap<>();
+    /**
+     * The log index at which the instances on each node last changed (placed, updated, removed): what an agent's
+     * blocking query on its assignments waits for. A read-side index only, not part of {@link StateData}: a state
+     * rebuilt from a snapshot answers the snapshot's index for every node ({@link #restoredIndex}), later than
+     * or equal to the true last change, which is all a waiting agent needs (it re-reads at most once).
+     */
+    private final Map<String, Long> nodeAssignmentIndexes = new HashMap<>();
+    private long restoredIndex;
+    /** Nodes whose instances changed in the command being applied; see {@link #nodesChangedByLastApply()}. */
+    private final Set<String> nodesChangedByLastApply = new HashSet<>();
 
     /*
      * Evaluations are ordered by a creation sequence rather than by their create time: times come from whichever
@@ -97,6 +115,7 @@ public final class ClusterState {
      */
     public ApplyResult apply(long index, Command command) {
         this.index = index;
+        nodesChangedByLastApply.clear();
         if (command == null) {
             return ApplyResult.unchanged(index, "no command");
         }
@@ -107,14 +126,31 @@ public final class ClusterState {
             case UpsertNode upsert -> upsertNode(upsert);
             case SetNodeStatus status -> setNodeStatus(status);
             case ApplyPlan plan -> applyPlan(plan);
-            case UpdateInstances update -> updateInstances(update);
+            case UpdateInstances update -> updateInstances(update.commandId(), update.time(),
+                    List.of(new UpdateInstancesBatch.NodeReport(update.nodeId(), update.updates())));
             case GarbageCollect collect -> garbageCollect(collect);
+            case UpdateInstancesBatch batch -> updateInstances(batch.commandId(), batch.time(), batch.reports());
         };
     }
 
     /** Live read access; see {@link StateView} for what stays valid after the caller's lock is released. */
     public StateView view() {
         return view;
+    }
+
+    /** What {@link StateView#nodeAssignmentsIndex} answers for a node never changed since the state was rebuilt. */
+    long restoredIndex() {
+        return restoredIndex;
+    }
+
+    /** A copy of the per-node assignments indexes recorded since the state was built or rebuilt. */
+    Map<String, Long> nodeAssignmentIndexes() {
+        return Map.copyOf(nodeAssignmentIndexes);
+    }
+
+    /** The nodes whose instances the last {@link #apply} changed (placed, updated or removed): whose watchers to wake. */
+    Set<String> nodesChangedByLastApply() {
+        return Collections.unmodifiableSet(nodesChangedByLastApply);
     }
 
     /** Everything as sorted, immutable data: what a snapshot holds. */
@@ -134,6 +170,7 @@ public final class ClusterState {
     public static ClusterState fromData(StateData data) {
         ClusterState state = new ClusterState();
         state.index = data.index();
+        state.restoredIndex = data.index();
         for (ServerRecord server : data.servers()) {
             state.servers.put(server.id(), server);
         }
@@ -157,6 +194,9 @@ public final class ClusterState {
         for (Instance instance : data.instances()) {
             state.putInstance(instance);
         }
+        // Restored, not changed: every node answers restoredIndex (see nodeAssignmentIndexes).
+        state.nodeAssignmentIndexes.clear();
+        state.nodesChangedByLastApply.clear();
         for (Evaluation evaluation : data.evaluations()) {
             if (!state.evaluations.containsKey(evaluation.id())) {
                 state.addEvaluation(evaluation);
@@ -374,47 +414,51 @@ public final class ClusterState {
         return new ApplyResult(index, changed, plan.jobVersion(), created, message);
     }
 
-    private ApplyResult updateInstances(UpdateInstances command) {
-        Instant time = command.time();
+    /** Applies each node's report in turn; at most one evaluation per job for the whole command. */
+    private ApplyResult updateInstances(String commandId, Instant time, List<UpdateInstancesBatch.NodeReport> reports) {
         SortedSet<String> jobsToReschedule = new TreeSet<>();
         int updated = 0;
+        int reported = 0;
         boolean freedResources = false;
-        for (InstanceStatusUpdate update : command.updates()) {
-            if (update == null || update.instanceId() == null) {
-                continue;
-            }
-            Instance existing = instances.get(update.instanceId());
-            if (existing == null || !existing.nodeId().equals(command.nodeId()) || existing.state().isTerminal()) {
-                continue;
-            }
-            InstanceState state = update.state() == null ? existing.state() : update.state();
-            // An update without task states says nothing about the tasks; keep what is known.
-            Map<String, TaskState> tasks = update.tasks().isEmpty() ? existing.tasks() : update.tasks();
-            if (state == existing.state() && Objects.equals(update.reason(), existing.reason())
-                    && tasks.equals(existing.tasks())) {
-                continue; // a repeated report: leave modify time alone so readers see no change
-            }
-            putInstance(existing.withTasks(state, tasks, update.reason(), time));
-            updated++;
-            if (state.isTerminal()) {
-                freedResources = true;
-                if (existing.desired() == DesiredStatus.RUN && isRunning(existing.jobId())
-                        && needsReplacement(state, jobs.get(existing.jobId()))) {
-                    jobsToReschedule.add(existing.jobId());
+        for (UpdateInstancesBatch.NodeReport report : reports) {
+            reported += report.updates().size();
+            for (InstanceStatusUpdate update : report.updates()) {
+                if (update == null || update.instanceId() == null) {
+                    continue;
+                }
+                Instance existing = instances.get(update.instanceId());
+                if (existing == null || !existing.nodeId().equals(report.nodeId()) || existing.state().isTerminal()) {
+                    continue;
+                }
+                InstanceState state = update.state() == null ? existing.state() : update.state();
+                // An update without task states says nothing about the tasks; keep what is known.
+                Map<String, TaskState> tasks = update.tasks().isEmpty() ? existing.tasks() : update.tasks();
+                if (state == existing.state() && Objects.equals(update.reason(), existing.reason())
+                        && tasks.equals(existing.tasks())) {
+                    continue; // a repeated report: leave modify time alone so readers see no change
+                }
+                putInstance(existing.withTasks(state, tasks, update.reason(), time));
+                updated++;
+                if (state.isTerminal()) {
+                    freedResources = true;
+                    if (existing.desired() == DesiredStatus.RUN && isRunning(existing.jobId())
+                            && needsReplacement(state, jobs.get(existing.jobId()))) {
+                        jobsToReschedule.add(existing.jobId());
+                    }
                 }
             }
         }
         List<String> created = new ArrayList<>();
         SortedMap<String, String> evaluationByJob = new TreeMap<>();
         for (String jobId : jobsToReschedule) {
-            created.add(createDerivedEvaluation(command.commandId(), jobId, EvaluationTrigger.INSTANCE_FAILED, time,
+            created.add(createDerivedEvaluation(commandId, jobId, EvaluationTrigger.INSTANCE_FAILED, time,
                     evaluationByJob));
         }
         if (freedResources) {
-            unblockEvaluations(command.commandId(), time, evaluationByJob, created);
+            unblockEvaluations(commandId, time, evaluationByJob, created);
         }
         return new ApplyResult(index, updated > 0, 0, created,
-                "updated " + updated + " of " + command.updates().size() + " instances" + createdSuffix(created));
+                "updated " + updated + " of " + reported + " instances" + createdSuffix(created));
     }
 
     private ApplyResult garbageCollect(GarbageCollect command) {
@@ -533,8 +577,14 @@ public final class ClusterState {
         if (previous != null) {
             unindex(previous);
         }
-        instanceIdsByJob.computeIfAbsent(instance.jobId(), id -> new TreeSet<>()).add(instance.id());
-        instanceIdsByNode.computeIfAbsent(instance.nodeId(), id -> new TreeSet<>()).add(instance.id());
+        instancesByJob.computeIfAbsent(instance.jobId(), id -> new TreeMap<>()).put(instance.id(), instance);
+        instancesByNode.computeIfAbsent(instance.nodeId(), id -> new TreeMap<>()).put(instance.id(), instance);
+        assignmentsChanged(instance.nodeId());
+    }
+
+    private void assignmentsChanged(String nodeId) {
+        nodeAssignmentIndexes.put(nodeId, index);
+        nodesChangedByLastApply.add(nodeId);
     }
 
     private boolean removeInstance(String instanceId) {
@@ -543,24 +593,26 @@ public final class ClusterState {
             return false;
         }
         unindex(removed);
+        assignmentsChanged(removed.nodeId());
         return true;
     }
 
     private void unindex(Instance instance) {
-        removeFromIndex(instanceIdsByJob, instance.jobId(), instance.id());
-        removeFromIndex(instanceIdsByNode, instance.nodeId(), instance.id());
+        removeFromIndex(instancesByJob, instance.jobId(), instance.id());
+        removeFromIndex(instancesByNode, instance.nodeId(), instance.id());
     }
 
-    private static void removeFromIndex(SortedMap<String, NavigableSet<String>> index, String key, String id) {
-        NavigableSet<String> ids = index.get(key);
-        if (ids != null && ids.remove(id) && ids.isEmpty()) {
+    private static void removeFromIndex(SortedMap<String, NavigableMap<String, Instance>> index, String key,
+            String id) {
+        NavigableMap<String, Instance> byId = index.get(key);
+        if (byId != null && byId.remove(id) != null && byId.isEmpty()) {
             index.remove(key);
         }
     }
 
     private List<Instance> instancesOn(String nodeId) {
-        NavigableSet<String> ids = instanceIdsByNode.get(nodeId);
-        return ids == null ? List.of() : ids.stream().map(instances::get).toList();
+        NavigableMap<String, Instance> byId = instancesByNode.get(nodeId);
+        return byId == null ? List.of() : List.copyOf(byId.values());
     }
 
     /**
@@ -698,13 +750,18 @@ public final class ClusterState {
 
         @Override
         public List<Instance> instancesOfJob(String jobId) {
-            NavigableSet<String> ids = instanceIdsByJob.get(jobId);
-            return ids == null ? List.of() : ids.stream().map(instances::get).toList();
+            NavigableMap<String, Instance> byId = instancesByJob.get(jobId);
+            return byId == null ? List.of() : List.copyOf(byId.values());
         }
 
         @Override
         public List<Instance> instancesOnNode(String nodeId) {
             return instancesOn(nodeId);
+        }
+
+        @Override
+        public long nodeAssignmentsIndex(String nodeId) {
+            return Math.max(restoredIndex, nodeAssignmentIndexes.getOrDefault(nodeId, 0L));
         }
 
         @Override

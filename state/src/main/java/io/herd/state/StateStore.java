@@ -1,7 +1,18 @@
 package io.herd.state;
 
+import io.herd.api.Instance;
+import io.herd.api.Node;
+
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -26,6 +37,32 @@ public final class StateStore {
     private final Condition indexChanged = indexLock.newCondition();
     /** Written under {@link #indexLock} after the state changed; volatile so {@link #index()} needs no lock. */
     private volatile long index;
+    /**
+     * Per node, a future completed (and removed) by the next apply that changes the node's instances: agents'
+     * blocking queries wait on their own node only, so one agent's report does not wake thousands of others.
+     */
+    private final ConcurrentHashMap<String, CompletableFuture<Void>> nodeAssignmentWaiters = new ConcurrentHashMap<>();
+    /**
+     * A copy of each node's instances with its assignments index ({@link StateView#nodeAssignmentsIndex}),
+     * published after each apply for the nodes it changed, so that agents' blocking queries neither check nor
+     * read under the state lock: thousands of short reads queued on the lock behind a waiting writer delayed
+     * every apply. A node without an entry has no instances and answers {@link #restoredIndex}.
+     */
+    private final ConcurrentHashMap<String, NodeAssignments> nodeAssignments = new ConcurrentHashMap<>();
+    private volatile long restoredIndex;
+
+    /** The instances on a node and the index at which they last changed. */
+    public record NodeAssignments(long index, List<Instance> instances) {
+        public NodeAssignments {
+            instances = List.copyOf(instances);
+        }
+    }
+    /**
+     * A copy of every node record, published after each apply that changes one ({@link UpsertNode},
+     * {@link SetNodeStatus}: the only commands that do), for the thousands of heartbeats a second that only look
+     * up their node and must not queue on the state lock.
+     */
+    private final ConcurrentHashMap<String, Node> nodes = new ConcurrentHashMap<>();
 
     public StateStore() {
         this(new ClusterState());
@@ -34,6 +71,7 @@ public final class StateStore {
     public StateStore(ClusterState initial) {
         this.state = requireNonNull(initial, "initial is null");
         this.index = initial.view().index();
+        publishAll(initial);
     }
 
     /** Applies a committed command (see {@link ClusterState#apply}) and wakes every index waiter. */
@@ -44,6 +82,18 @@ public final class StateStore {
         } finally {
             // Also after an exception: the index moved, and waiters must see it. Published under the write lock
             // so that concurrent applies and restores publish in the order they changed the state.
+            String changedNode = switch (command) {
+                case UpsertNode upsert -> upsert.node().id();
+                case SetNodeStatus status -> status.nodeId();
+                case null, default -> null;
+            };
+            if (changedNode != null) {
+                state.view().node(changedNode).ifPresent(node -> nodes.put(node.id(), node));
+            }
+            for (String nodeId : state.nodesChangedByLastApply()) {
+                publishAssignments(state.view(), nodeId);
+                wakeNodeWaiters(nodeId);
+            }
             publishIndex(state.view().index());
             stateLock.writeLock().unlock();
         }
@@ -89,6 +139,86 @@ public final class StateStore {
         }
     }
 
+    /**
+     * Blocks until the instances on {@code nodeId} changed after {@code afterIndex} (see
+     * {@link StateView#nodeAssignmentsIndex}) or {@code timeout} passes, and returns that node's assignments index
+     * then: greater than {@code afterIndex} unless the wait timed out. Unlike {@link #awaitIndexAfter}, changes of
+     * other nodes do not wake the caller.
+     */
+    public long awaitNodeAssignmentsAfter(String nodeId, long afterIndex, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + (timeout.isNegative() ? 0 : saturatedNanos(timeout));
+        while (true) {
+            // Registered before reading, so that a change applied after the read completes this very future.
+            CompletableFuture<Void> changed = nodeAssignmentWaiters.computeIfAbsent(nodeId,
+                    id -> new CompletableFuture<>());
+            long current = nodeAssignmentsIndex(nodeId);
+            long remaining = deadline - System.nanoTime();
+            if (current > afterIndex || remaining <= 0) {
+                return current;
+            }
+            try {
+                changed.get(remaining, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException timedOut) {
+                return nodeAssignmentsIndex(nodeId);
+            } catch (ExecutionException impossible) {
+                throw new IllegalStateException("a node waiter is only ever completed normally", impossible);
+            }
+        }
+    }
+
+    /** A node as of the last apply, read without the state lock. */
+    public Optional<Node> node(String nodeId) {
+        return Optional.ofNullable(nodes.get(nodeId));
+    }
+
+    /** {@link StateView#nodeAssignmentsIndex} as last published, read without the state lock. */
+    public long nodeAssignmentsIndex(String nodeId) {
+        return nodeAssignments(nodeId).index();
+    }
+
+    /** The instances on a node as of the last apply, with {@link #nodeAssignmentsIndex}; no state lock. */
+    public NodeAssignments nodeAssignments(String nodeId) {
+        NodeAssignments published = nodeAssignments.get(nodeId);
+        return published != null ? published : new NodeAssignments(restoredIndex, List.of());
+    }
+
+    private void publishAssignments(StateView view, String nodeId) {
+        List<Instance> instances = view.instancesOnNode(nodeId);
+        long changed = view.nodeAssignmentsIndex(nodeId);
+        if (instances.isEmpty() && changed == restoredIndex) {
+            nodeAssignments.remove(nodeId);
+        } else {
+            nodeAssignments.put(nodeId, new NodeAssignments(changed, instances));
+        }
+    }
+
+    /**
+     * Publishes everything of a state just built or restored; under the write lock (or before sharing). Entries
+     * are replaced rather than cleared first, so that a concurrent heartbeat never finds its node missing.
+     */
+    private void publishAll(ClusterState published) {
+        StateView view = published.view();
+        restoredIndex = published.restoredIndex();
+        Set<String> nodeIds = new HashSet<>(published.nodeAssignmentIndexes().keySet());
+        view.instances().forEach(instance -> nodeIds.add(instance.nodeId()));
+        nodeAssignments.keySet().retainAll(nodeIds);
+        nodeIds.forEach(nodeId -> publishAssignments(view, nodeId));
+        Set<String> current = new HashSet<>();
+        for (Node node : view.nodes()) {
+            nodes.put(node.id(), node);
+            current.add(node.id());
+        }
+        nodes.keySet().retainAll(current);
+    }
+
+    private void wakeNodeWaiters(String nodeId) {
+        CompletableFuture<Void> waiters = nodeAssignmentWaiters.remove(nodeId);
+        if (waiters != null) {
+            waiters.complete(null);
+        }
+    }
+
     /** A consistent copy of everything, for a snapshot. */
     public StateData toData() {
         return read(view -> state.toData());
@@ -100,6 +230,10 @@ public final class StateStore {
         stateLock.writeLock().lock();
         try {
             state = restored;
+            publishAll(restored);
+            for (String nodeId : List.copyOf(nodeAssignmentWaiters.keySet())) {
+                wakeNodeWaiters(nodeId);
+            }
             publishIndex(restored.view().index());
         } finally {
             stateLock.writeLock().unlock();

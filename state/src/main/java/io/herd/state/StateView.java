@@ -43,6 +43,15 @@ public interface StateView {
 
     List<Instance> instancesOnNode(String nodeId);
 
+    /**
+     * The log index at which the instances on the node last changed (placed, updated, stopped, removed), or a
+     * later one; 0 when nothing was ever placed on it. Never decreases on one replica. A state rebuilt from a
+     * snapshot answers the snapshot's index for every node, so replicas may differ, but each answer is at least
+     * the index of the last change and at most {@link #index()}: a blocking query on one node's assignments
+     * waits for this to pass what it saw, and wakes only for changes of that node.
+     */
+    long nodeAssignmentsIndex(String nodeId);
+
     Collection<Evaluation> evaluations();
 
     Optional<Evaluation> evaluation(String id);

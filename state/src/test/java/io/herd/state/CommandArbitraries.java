@@ -71,6 +71,7 @@ final class CommandArbitraries {
                 Tuple.of(2, setNodeStatus()),
                 Tuple.of(5, applyPlan()),
                 Tuple.of(5, updateInstances()),
+                Tuple.of(2, updateInstancesBatch()),
                 Tuple.of(1, garbageCollect()));
     }
 
@@ -132,6 +133,12 @@ final class CommandArbitraries {
     private static Arbitrary<Command> updateInstances() {
         return Combinators.combine(Arbitraries.of(NODE_IDS), instanceStatusUpdate().list().ofMaxSize(4), commandId(),
                 time()).as(UpdateInstances::new);
+    }
+
+    private static Arbitrary<Command> updateInstancesBatch() {
+        Arbitrary<UpdateInstancesBatch.NodeReport> report = Combinators.combine(Arbitraries.of(NODE_IDS),
+                instanceStatusUpdate().list().ofMaxSize(3)).as(UpdateInstancesBatch.NodeReport::new);
+        return Combinators.combine(report.list().ofMaxSize(3), commandId(), time()).as(UpdateInstancesBatch::new);
     }
 
     private static Arbitrary<Command> garbageCollect() {

@@ -1,0 +1,85 @@
+package io.herd.server;
+
+import io.herd.api.Instance;
+import io.herd.api.Job;
+import io.herd.api.Node;
+import io.herd.scheduler.ClusterView;
+import io.herd.state.StateView;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A copy of what the scheduler reads, taken under the state's read lock and valid after it is released. A
+ * scheduler pass over thousands of nodes takes far longer than copying references to every node and instance,
+ * and while a reader holds the lock no command can be applied: holding it for the whole pass stalled every
+ * write (agents' reports, other plans) and, behind the waiting writer, every read.
+ */
+final class ClusterSnapshot implements ClusterView {
+    private final Map<String, Node> nodes;
+    private final Map<String, List<Instance>> instancesByNode;
+    private final Map<String, List<Instance>> instancesByJob;
+    private final Map<String, Map<Long, Job>> jobVersions;
+
+    private ClusterSnapshot(Map<String, Node> nodes, Map<String, List<Instance>> instancesByNode,
+            Map<String, List<Instance>> instancesByJob, Map<String, Map<Long, Job>> jobVersions) {
+        this.nodes = nodes;
+        this.instancesByNode = instancesByNode;
+        this.instancesByJob = instancesByJob;
+        this.jobVersions = jobVersions;
+    }
+
+    /** Copies {@code view}; call under the read lock. Records are immutable, so copying references is enough. */
+    static ClusterSnapshot of(StateView view) {
+        Map<String, Node> nodes = new LinkedHashMap<>();
+        Map<String, List<Instance>> instancesByNode = new HashMap<>();
+        for (Node node : view.nodes()) {
+            nodes.put(node.id(), node);
+            instancesByNode.put(node.id(), view.instancesOnNode(node.id()));
+        }
+        Map<String, List<Instance>> instancesByJob = new HashMap<>();
+        Map<String, Map<Long, Job>> jobVersions = new HashMap<>();
+        for (Job job : view.jobs()) {
+            instancesByJob.put(job.id(), view.instancesOfJob(job.id()));
+            Map<Long, Job> versions = new HashMap<>();
+            view.jobVersions(job.id()).forEach(version -> versions.put(version.version(), version));
+            jobVersions.put(job.id(), versions);
+        }
+        // Instances of a purged job (or of an unknown node) stay until garbage collected and must be seen too.
+        for (Instance instance : view.instances()) {
+            instancesByJob.computeIfAbsent(instance.jobId(), view::instancesOfJob);
+            instancesByNode.computeIfAbsent(instance.nodeId(), view::instancesOnNode);
+        }
+        return new ClusterSnapshot(nodes, instancesByNode, instancesByJob, jobVersions);
+    }
+
+    @Override
+    public Collection<Node> nodes() {
+        return Collections.unmodifiableCollection(nodes.values());
+    }
+
+    @Override
+    public Optional<Node> node(String nodeId) {
+        return Optional.ofNullable(nodes.get(nodeId));
+    }
+
+    @Override
+    public List<Instance> instancesOnNode(String nodeId) {
+        return instancesByNode.getOrDefault(nodeId, List.of());
+    }
+
+    @Override
+    public List<Instance> instancesOfJob(String jobId) {
+        return instancesByJob.getOrDefault(jobId, List.of());
+    }
+
+    @Override
+    public Optional<Job> jobVersion(String jobId, long version) {
+        return Optional.ofNullable(jobVersions.getOrDefault(jobId, Map.of()).get(version));
+    }
+}
