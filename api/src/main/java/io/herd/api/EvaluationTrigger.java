@@ -7,7 +7,9 @@ import java.util.Locale;
 
 /** Why an evaluation exists. */
 public enum EvaluationTrigger {
-    JOB_REGISTER, JOB_DEREGISTER, NODE_UPDATE, INSTANCE_FAILED, CAPACITY_CHANGED, PLAN_CONFLICT, RESCHEDULE;
+    JOB_REGISTER, JOB_DEREGISTER, NODE_UPDATE, INSTANCE_FAILED, CAPACITY_CHANGED, PLAN_CONFLICT, RESCHEDULE,
+    /** A deployment moved: an instance's health changed, a promotion, a restart. */
+    DEPLOYMENT_WATCH;
 
     @JsonValue
     public String wireName() {

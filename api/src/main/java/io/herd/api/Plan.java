@@ -9,7 +9,9 @@ import static java.util.Objects.requireNonNull;
  * chosen); {@code stops} ask running instances to stop; {@code failures} say what could not be placed and why.
  * The plan applier re-checks placements against the newest state and may commit only part of a plan.
  * {@code nextEvaluationAt}, when set, is when a delayed replacement falls due (a failing instance is placed again
- * only after a growing delay); committing the plan then queues an evaluation that waits until that time.
+ * only after a growing delay, or a rolling update waits for new instances to stay healthy); committing the plan
+ * then queues an evaluation that waits until that time. {@code deployment}, when set, is the job's deployment as
+ * this plan leaves it (created or advanced); the state stores it as it is.
  */
 public record Plan(
         String evaluationId,
@@ -18,10 +20,16 @@ public record Plan(
         List<Instance> placements,
         List<InstanceStop> stops,
         List<PlacementFailure> failures,
-        java.time.Instant nextEvaluationAt) {
+        java.time.Instant nextEvaluationAt,
+        Deployment deployment) {
     public Plan(String evaluationId, String jobId, long jobVersion, List<Instance> placements, List<InstanceStop> stops,
             List<PlacementFailure> failures) {
-        this(evaluationId, jobId, jobVersion, placements, stops, failures, null);
+        this(evaluationId, jobId, jobVersion, placements, stops, failures, null, null);
+    }
+
+    public Plan(String evaluationId, String jobId, long jobVersion, List<Instance> placements, List<InstanceStop> stops,
+            List<PlacementFailure> failures, java.time.Instant nextEvaluationAt) {
+        this(evaluationId, jobId, jobVersion, placements, stops, failures, nextEvaluationAt, null);
     }
 
     public Plan {
@@ -34,7 +42,7 @@ public record Plan(
 
     /** The same plan with other placements (the part the plan applier accepts); everything else carries over. */
     public Plan withPlacements(List<Instance> newPlacements) {
-        return new Plan(evaluationId, jobId, jobVersion, newPlacements, stops, failures, nextEvaluationAt);
+        return new Plan(evaluationId, jobId, jobVersion, newPlacements, stops, failures, nextEvaluationAt, deployment);
     }
 
     @com.fasterxml.jackson.annotation.JsonIgnore

@@ -36,6 +36,14 @@ public final class Scheduler {
         this.config = requireNonNull(config, "config is null");
     }
 
+    /**
+     * Whether an instance of group {@code old} may keep running as group {@code next}: they differ at most in
+     * count and update policy, which need no restart. Otherwise a rolling update replaces it.
+     */
+    public static boolean needsNoRestart(io.herd.api.Group old, io.herd.api.Group next) {
+        return Reconciler.inPlace(old, next);
+    }
+
     public SchedulerConfig config() {
         return config;
     }
@@ -51,11 +59,12 @@ public final class Scheduler {
         requireNonNull(random, "random is null");
         String jobId = evaluation.jobId();
         List<Instance> instances = view.instancesOfJob(jobId);
-        Reconciliation reconciliation = Reconciler.reconcile(view, jobId, job, instances, now);
+        Reconciliation reconciliation = Reconciler.reconcile(view, jobId, job, instances, now,
+                () -> RandomIds.uuid(random));
         long version = job == null ? 0 : job.version();
         if (reconciliation.placements().isEmpty()) {
             return new Plan(evaluation.id(), jobId, version, List.of(), reconciliation.stops(), List.of(),
-                    reconciliation.nextEvaluationAt());
+                    reconciliation.nextEvaluationAt(), reconciliation.deployment());
         }
 
         Set<String> stoppedIds = new HashSet<>();
@@ -75,6 +84,6 @@ public final class Scheduler {
             outcome.failure().ifPresent(failures::add);
         });
         return new Plan(evaluation.id(), jobId, version, placements, reconciliation.stops(), failures,
-                reconciliation.nextEvaluationAt());
+                reconciliation.nextEvaluationAt(), reconciliation.deployment());
     }
 }
