@@ -60,8 +60,10 @@ final class Reconciler {
 
     private final Instant now;
     private final Supplier<String> newDeploymentId;
-    /** The earliest time a decision held back falls due; guarded by nothing, a reconciler is used once on one thread. */
+    /** The earliest delayed replacement; guarded by nothing, a reconciler is used once on one thread. */
     private Instant nextEvaluationAt;
+    /** The earliest time the deployment needs another look. */
+    private Instant deploymentCheckAt;
 
     private Reconciler(ClusterView view, String jobId, Job job, Instant now, Supplier<String> newDeploymentId) {
         this.view = view;
@@ -135,7 +137,8 @@ final class Reconciler {
         // Only a deployment that changed goes into the plan; times alone do not count as a change.
         Deployment changed = stored != null && advanced.withStatus(advanced.status(), advanced.description(),
                 stored.modifyTime()).equals(stored) ? null : advanced;
-        return new Reconciliation(stops, placements, nextEvaluationAt, changed);
+        return new Reconciliation(stops, placements, nextEvaluationAt, changed,
+                advanced.isActive() ? deploymentCheckAt : null);
     }
 
     // ---------------------------------------------------------------------------------------------- deployments
@@ -398,7 +401,7 @@ final class Reconciler {
             Instant failedAt = predecessor.get().modifyTime() == null ? now : predecessor.get().modifyTime();
             Instant due = failedAt.plus(rescheduleDelay(failures));
             if (due.isAfter(now)) {
-                noteDue(due);
+                nextEvaluationAt = nextEvaluationAt == null || due.isBefore(nextEvaluationAt) ? due : nextEvaluationAt;
                 return;
             }
         }
@@ -425,7 +428,7 @@ final class Reconciler {
 
     private void noteDue(Instant due) {
         if (due != null && due.isAfter(now)) {
-            nextEvaluationAt = nextEvaluationAt == null || due.isBefore(nextEvaluationAt) ? due : nextEvaluationAt;
+            deploymentCheckAt = deploymentCheckAt == null || due.isBefore(deploymentCheckAt) ? due : deploymentCheckAt;
         }
     }
 

@@ -64,7 +64,8 @@ public final class Scheduler {
         long version = job == null ? 0 : job.version();
         if (reconciliation.placements().isEmpty()) {
             return new Plan(evaluation.id(), jobId, version, List.of(), reconciliation.stops(), List.of(),
-                    reconciliation.nextEvaluationAt(), reconciliation.deployment());
+                    earliest(reconciliation.nextEvaluationAt(), reconciliation.deploymentCheckAt()),
+                    reconciliation.deployment());
         }
 
         Set<String> stoppedIds = new HashSet<>();
@@ -83,7 +84,19 @@ public final class Scheduler {
             placements.addAll(outcome.placements());
             outcome.failure().ifPresent(failures::add);
         });
-        return new Plan(evaluation.id(), jobId, version, placements, reconciliation.stops(), failures,
-                reconciliation.nextEvaluationAt(), reconciliation.deployment());
+        // A blocked plan is evaluated again when capacity changes; until then the deployment cannot move, and a
+        // timer of its own would only push the evaluation that says why it is blocked out of sight.
+        Instant next = failures.isEmpty()
+                ? earliest(reconciliation.nextEvaluationAt(), reconciliation.deploymentCheckAt())
+                : reconciliation.nextEvaluationAt();
+        return new Plan(evaluation.id(), jobId, version, placements, reconciliation.stops(), failures, next,
+                reconciliation.deployment());
+    }
+
+    private static Instant earliest(Instant first, Instant second) {
+        if (first == null) {
+            return second;
+        }
+        return second == null || first.isBefore(second) ? first : second;
     }
 }
