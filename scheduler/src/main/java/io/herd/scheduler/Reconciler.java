@@ -335,6 +335,7 @@ final class Reconciler {
             } else {
                 paused = canariesHealthy;
                 noteWaiting(fresh, health, policy);
+                notePlacedNow(group, placements, policy);
                 DeploymentGroup progress = new DeploymentGroup(group.count(), stored.canaries(), false, placed, healthy,
                         0, policy.autoRevert(), paused ? null : progressDeadline);
                 return new GroupOutcome(progress, unhealthy, paused);
@@ -384,6 +385,7 @@ final class Reconciler {
             }
         }
         noteWaiting(fresh, health, policy);
+        notePlacedNow(group, placements, policy);
         if (healthy < group.count()) {
             noteDue(progressDeadline);
         }
@@ -424,6 +426,13 @@ final class Reconciler {
                 noteDue(createTime(instance).plus(policy.healthyDeadline()));
             }
         });
+    }
+
+    /** Instances placed by this plan have until healthy_deadline from now. */
+    private void notePlacedNow(Group group, List<PlacementRequest> placements, UpdatePolicy policy) {
+        if (placements.stream().anyMatch(placement -> placement.group().name().equals(group.name()))) {
+            noteDue(now.plus(policy.healthyDeadline()));
+        }
     }
 
     private void noteDue(Instant due) {

@@ -399,7 +399,7 @@ public final class ClusterState {
                     && tasks.equals(existing.tasks()) && Objects.equals(update.healthy(), existing.healthy())) {
                 continue; // a repeated report: leave modify time alone so readers see no change
             }
-            Instance next = existing.withTasks(state, tasks, update.reason(), time);
+            Instance next = existing.withTasks(state, tasks, update.reason(), time).withHealth(update.healthy(), null);
             next = next.withHealth(update.healthy(), next.isReady()
                     ? (existing.isReady() && existing.readySince() != null ? existing.readySince() : time)
                     : null);
