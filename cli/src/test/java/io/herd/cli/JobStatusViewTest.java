@@ -116,10 +116,10 @@ class JobStatusViewTest {
                 "Version:   2",
                 "Status:    running, 1/3 instances running",
                 "",
-                "ID        NAME          NODE       STATE    DESIRED  VERSION  PORTS       AGE  REASON",
-                "3f2a9c1b  hello.web[0]  node-a-id  running  run      2        http=20513  4m",
-                "88bb0000  hello.web[1]  node-a-id  pending  run      2                    4m",
-                "77aa0000  hello.web[1]  node-b-id  failed   run      1                    5m   task server exited with code 3",
+                "ID        NAME          NODE       STATE    DESIRED  VERSION  HEALTHY  PORTS       AGE  REASON",
+                "3f2a9c1b  hello.web[0]  node-a-id  running  run      2        -        http=20513  4m",
+                "88bb0000  hello.web[1]  node-a-id  pending  run      2        -                    4m",
+                "77aa0000  hello.web[1]  node-b-id  failed   run      1        -                    5m   task server exited with code 3",
                 "",
                 "Pending: cannot place 1 instance of group web: 2 nodes: insufficient memory; 1 node: missing label zone=b");
     }

@@ -116,6 +116,12 @@ public final class HerdClient implements AutoCloseable {
                 "application/json", REQUEST_TIMEOUT, SubmitJobResponse.class);
     }
 
+    /** The kept deployments of a job (the last 10), newest first. */
+    public List<io.herd.api.Deployment> jobDeployments(String jobId) {
+        return send("GET", "/v1/jobs/" + jobId + "/deployments", null, null, REQUEST_TIMEOUT,
+                new TypeReference<List<io.herd.api.Deployment>>() {});
+    }
+
     /** Registers a new version of the job with {@code count} instances of {@code group}, applied in place. */
     public SubmitJobResponse scaleJob(String jobId, String group, int count) {
         return send("POST", "/v1/jobs/" + jobId + "/scale",

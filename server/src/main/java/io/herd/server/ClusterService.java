@@ -190,6 +190,14 @@ final class ClusterService {
                 result.changed(), result.index());
     }
 
+    /** The kept deployments of a job, newest first. */
+    List<io.herd.api.Deployment> deployments(StateView view, String jobId) {
+        if (view.job(jobId).isEmpty()) {
+            throw jobNotFound(jobId);
+        }
+        return view.deploymentsOfJob(jobId);
+    }
+
     /** Starts a rolling restart of the current version's instances (of {@code groups}; empty: all). */
     io.herd.api.wire.DeploymentResponse restartJob(String jobId, List<String> groups) {
         Job current = store.read(view -> view.job(jobId)).orElseThrow(() -> jobNotFound(jobId));
