@@ -35,7 +35,8 @@ import static java.util.Objects.requireNonNull;
  *
  * <p>Services roll out through a deployment, which decides where the tracker cannot: a failed deployment
  * (possibly auto-reverted) is a failure, a deployment paused for its canaries ends the wait, and while instances of
- * an older version still run, or a health check has not passed, only the deployment's success counts. A restart
+ * an older version still run, or when the instances have health checks, only the deployment's success counts
+ * (every instance healthy for min_healthy_time). Without checks and older instances, running is enough. A restart
  * ({@code herd restart}) follows its deployment alone.
  */
 final class DeploymentTracker {
@@ -201,9 +202,9 @@ final class DeploymentTracker {
             // Only the deployment can tell that a rolling update or a restart is over, or that a check passes.
             boolean onlyThisVersion = instances.stream().filter(Instance::isLive)
                     .allMatch(instance -> instance.jobVersion() == version);
-            boolean checksPass = instances.stream().filter(Instance::isLive)
-                    .noneMatch(instance -> Boolean.FALSE.equals(instance.healthy()));
-            if (deploymentId != null || !onlyThisVersion || !checksPass) {
+            boolean hasChecks = instances.stream().filter(Instance::isLive)
+                    .anyMatch(instance -> instance.healthy() != null);
+            if (deploymentId != null || !onlyThisVersion || hasChecks) {
                 return new InProgress();
             }
         }

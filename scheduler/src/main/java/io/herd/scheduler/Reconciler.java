@@ -172,13 +172,13 @@ final class Reconciler {
             return updated;
         }
         if (!unhealthy.isEmpty()) {
-            return updated.withStatus(DeploymentStatus.FAILED, "failed: " + String.join("; ", unhealthy), now);
+            return updated.withStatus(DeploymentStatus.FAILED, String.join("; ", unhealthy), now);
         }
         for (Map.Entry<String, DeploymentGroup> entry : progress.entrySet()) {
             DeploymentGroup group = entry.getValue();
             boolean done = group.healthy() >= group.desired() && group.promoted();
             if (!done && !paused && group.progressDeadline() != null && !now.isBefore(group.progressDeadline())) {
-                return updated.withStatus(DeploymentStatus.FAILED, "failed: group " + entry.getKey()
+                return updated.withStatus(DeploymentStatus.FAILED, "group " + entry.getKey()
                         + " made no progress by its progress_deadline", now);
             }
         }
