@@ -59,8 +59,11 @@ public final class Scheduler {
         requireNonNull(random, "random is null");
         String jobId = evaluation.jobId();
         List<Instance> instances = view.instancesOfJob(jobId);
+        // Derived from the evaluation rather than drawn from random: drawing would shift every instance id and port
+        // that follows, so plans of jobs without deployments would change with this feature.
         Reconciliation reconciliation = Reconciler.reconcile(view, jobId, job, instances, now,
-                () -> RandomIds.uuid(random));
+                () -> java.util.UUID.nameUUIDFromBytes(("deployment:" + evaluation.id())
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString());
         long version = job == null ? 0 : job.version();
         if (reconciliation.placements().isEmpty()) {
             return new Plan(evaluation.id(), jobId, version, List.of(), reconciliation.stops(), List.of(),
