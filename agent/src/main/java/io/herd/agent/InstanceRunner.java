@@ -7,6 +7,7 @@ import io.herd.agent.driver.TaskExit;
 import io.herd.agent.driver.TaskHandle;
 import io.herd.agent.driver.TaskLaunch;
 import io.herd.agent.driver.TaskStartException;
+import io.herd.agent.health.HealthMonitor;
 import io.herd.api.DesiredStatus;
 import io.herd.api.Instance;
 import io.herd.api.InstanceState;
@@ -56,6 +57,8 @@ public final class InstanceRunner {
     public static final String ERROR = "Error";
     public static final String OOM_KILLED = "OOMKilled";
     public static final String START_FAILED = "StartFailed";
+    /** A task killed because a liveness check ({@code on_failure: restart}) turned unhealthy. */
+    public static final String UNHEALTHY = "Unhealthy";
 
     private static final Logger log = LoggerFactory.getLogger(InstanceRunner.class);
 
@@ -76,6 +79,11 @@ public final class InstanceRunner {
     private boolean detached;
     private int activeLoops;
     private final Map<String, Slot> slots = new LinkedHashMap<>();
+    /** The health checks' verdict: null without checks, false until they pass. */
+    private Boolean healthy;
+    /** Grows each time a task starts; health checks judge each run of the tasks afresh. */
+    private long runGeneration;
+    private HealthMonitor monitor;
 
     /** One task of the instance. Guarded by {@link #lock}. */
     private static final class Slot {
@@ -88,6 +96,8 @@ public final class InstanceRunner {
         Thread loop;
         /** Runs the OOM killer ended, since this agent process took the task over (metrics). */
         int oomKilledRuns;
+        /** Why a health check asked for this run to be killed, until its exit is recorded. */
+        String unhealthyRestart;
 
         Slot(Task task) {
             this.task = task;
@@ -102,6 +112,8 @@ public final class InstanceRunner {
         for (Task task : spec.group().tasks()) {
             slots.put(task.name(), new Slot(task));
         }
+        boolean hasChecks = spec.group().services().stream().anyMatch(service -> service.check() != null);
+        this.healthy = hasChecks ? Boolean.FALSE : null;
     }
 
     /** A runner for an instance new to this node; {@link #start()} starts its tasks. */
@@ -182,8 +194,70 @@ public final class InstanceRunner {
             }
             if (activeLoops == 0) {
                 settle();
+            } else if (healthy != null && !stopRequested) {
+                monitor = new HealthMonitor(instanceId, HealthChecks.probes(spec.group(), instance, context),
+                        this::currentRunGeneration, new HealthListener());
+                monitor.start();
             }
             changed();
+        } finally {
+            lock.unlock();
+        }
+        stopInBackground(toStop);
+    }
+
+    /** The health monitor's view of the tasks: a number per run while every task runs, else -1. */
+    private long currentRunGeneration() {
+        lock.lock();
+        try {
+            boolean allRunning = state == InstanceState.RUNNING && !stopRequested && !detached
+                    && slots.values().stream().allMatch(slot -> slot.state.status() == TaskStatus.RUNNING);
+            return allRunning ? runGeneration : -1;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes the health monitor's verdicts; they arrive on its threads. */
+    private final class HealthListener implements HealthMonitor.Listener {
+        @Override
+        public void healthChanged(boolean nowHealthy, String message) {
+            lock.lock();
+            try {
+                if (state.isTerminal() || detached || Boolean.valueOf(nowHealthy).equals(healthy)) {
+                    return;
+                }
+                healthy = nowHealthy;
+                log.info("instance {}: {} ({})", instanceId, nowHealthy ? "healthy" : "unhealthy", message);
+                changed();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void restartRequested(String service, String message) {
+            restartForHealth("health check of " + service + " failed: " + message);
+        }
+    }
+
+    /**
+     * Kills the running tasks so that their loops restart them under the restart policy (each kill counts as a
+     * restart; past the policy's attempts the instance fails and the server replaces it).
+     */
+    private void restartForHealth(String why) {
+        List<TaskHandle> toStop = new ArrayList<>();
+        lock.lock();
+        try {
+            if (stopRequested || detached || state.isTerminal()) {
+                return;
+            }
+            for (Slot slot : slots.values()) {
+                if (slot.handle != null) {
+                    slot.unhealthyRestart = why;
+                    toStop.add(slot.handle);
+                }
+            }
         } finally {
             lock.unlock();
         }
@@ -318,6 +392,9 @@ public final class InstanceRunner {
         try {
             detached = true;
             wakeup.signalAll();
+            if (monitor != null) {
+                monitor.close();
+            }
             for (Slot slot : slots.values()) {
                 if (slot.handle != null) {
                     slot.handle.release();
@@ -419,6 +496,7 @@ public final class InstanceRunner {
             if (state == InstanceState.PENDING && slots.values().stream().allMatch(other -> other.started)) {
                 state = InstanceState.RUNNING;
             }
+            runGeneration++;
             changed();
             if (detached) {
                 handle.release();
@@ -467,8 +545,10 @@ public final class InstanceRunner {
                 slot.oomKilledRuns++;
             }
             Instant now = context.clock().instant();
-            String exitReason = exitReason(exit);
-            slot.state = new TaskState(TaskStatus.DEAD, null, exit.exitCode(), exitReason, exitMessage(slot, exit),
+            String exitReason = slot.unhealthyRestart != null && !stopRequested ? UNHEALTHY : exitReason(exit);
+            String message = UNHEALTHY.equals(exitReason) ? "killed: " + slot.unhealthyRestart : exitMessage(slot, exit);
+            slot.unhealthyRestart = null;
+            slot.state = new TaskState(TaskStatus.DEAD, null, exit.exitCode(), exitReason, message,
                     slot.state.restarts(), slot.state.startTime(), now);
             log.info("instance {} task {}: exited with {} ({})", instanceId, slot.task.name(), exit.exitCode(),
                     exitReason);
@@ -582,6 +662,9 @@ public final class InstanceRunner {
 
     /** Once no loop runs any more: the instance's final state, and {@link #terminated} completes. */
     private void settle() {
+        if (monitor != null) {
+            monitor.close();
+        }
         if (!state.isTerminal()) {
             state = InstanceState.COMPLETE;
             reason = stopReason != null ? stopReason : "all tasks finished";
@@ -670,7 +753,11 @@ public final class InstanceRunner {
     private InstanceStatusUpdate statusLocked() {
         Map<String, TaskState> tasks = new LinkedHashMap<>();
         slots.forEach((name, slot) -> tasks.put(name, slot.state));
-        return new InstanceStatusUpdate(instanceId, state, reason, tasks);
+        // A task that does not run cannot serve, whatever the last check said.
+        Boolean reportedHealth = healthy != null && healthy
+                && slots.values().stream().anyMatch(slot -> slot.state.status() != TaskStatus.RUNNING) ? Boolean.FALSE
+                : healthy;
+        return new InstanceStatusUpdate(instanceId, state, reason, tasks, reportedHealth);
     }
 
     private InstanceRecord recordLocked() {

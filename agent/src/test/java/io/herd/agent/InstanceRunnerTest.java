@@ -104,9 +104,12 @@ class InstanceRunnerTest {
     void stopSendsTermFirst() throws Exception {
         var instance = instance();
         InstanceRunner runner = fixture.start(instance, service(noRestarts(),
-                shell("server", "trap 'echo term > got-term; exit 0' TERM; sleep 1000 & wait")));
+                shell("server", "trap 'echo term > got-term; exit 0' TERM; touch trapped; sleep 1000 & wait")));
         TaskState state = runningTask(runner, "server");
         fixture.trackPid(state.pid());
+        // Running means the process started, not that the shell has set its trap yet (on a busy machine, later).
+        Path trapped = fixture.store.taskDir(instance.id(), "server").resolve("trapped");
+        await().atMost(TIMEOUT).until(() -> Files.exists(trapped));
 
         long started = System.nanoTime();
         runner.stop("test");
@@ -222,6 +225,61 @@ class InstanceRunnerTest {
         runner.terminated().get(30, TimeUnit.SECONDS);
         assertThat(runner.state()).isEqualTo(InstanceState.FAILED);
         assertThat(runner.status().reason()).isEqualTo("task crash exited with code 1 after 2 restarts");
+    }
+
+    private static InstanceSpec withCheck(InstanceSpec spec, io.herd.api.Check check) {
+        io.herd.api.Group group = spec.group();
+        return new InstanceSpec(spec.jobType(), new io.herd.api.Group(group.name(), group.count(), group.constraints(),
+                group.spread(), group.update(), group.restart(),
+                List.of(new io.herd.api.Service("site", "http", check)), group.tasks()));
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void anHttpCheckReportsTheInstanceHealthyOnceItsServerAnswers() throws Exception {
+        int port = freePort();
+        var instance = instance(Map.of("http", port));
+        // The server starts listening only after a gate file appears: until then the check fails.
+        var spec = withCheck(service(noRestarts(), shell("server",
+                "while [ ! -f gate ]; do sleep 0.05; done; exec python3 -m http.server --bind 127.0.0.1 \"$HERD_PORT_HTTP\"")),
+                new io.herd.api.Check(io.herd.api.Check.HTTP, "/", null, List.of(), Duration.ofMillis(100),
+                        Duration.ofSeconds(1), Duration.ZERO, 2, 2, io.herd.api.Check.NONE));
+        InstanceRunner runner = fixture.start(instance, spec);
+        Path taskDir = fixture.store.taskDir(instance.id(), "server");
+
+        await().atMost(TIMEOUT).until(() -> runner.state() == InstanceState.RUNNING);
+        assertThat(runner.status().healthy()).isFalse();
+        fixture.trackPid(runner.tasks().get("server").pid());
+        Files.createFile(taskDir.resolve("gate"));
+        await().atMost(TIMEOUT).until(() -> Boolean.TRUE.equals(runner.status().healthy()));
+        assertThat(fixture.updates).anyMatch(update -> Boolean.FALSE.equals(update.healthy())
+                && update.state() == InstanceState.RUNNING);
+        assertThat(runner.tasks().get("server").restarts()).as("readiness only").isZero();
+    }
+
+    @Test
+    void aFailingLivenessCheckRestartsTheTasksUnderTheRestartPolicy() throws Exception {
+        var instance = instance(Map.of("http", freePort()));
+        var policy = new RestartPolicy(1, Duration.ofMinutes(5), Duration.ofMillis(100), Duration.ofSeconds(1));
+        // The exec check passes only while the file "ok" exists, which never happens.
+        var spec = withCheck(service(policy, shell("server", "exec sleep 1000")),
+                new io.herd.api.Check(io.herd.api.Check.EXEC, null, "/bin/sh", List.of("-c", "test -f ok"),
+                        Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMillis(200), 1, 3,
+                        io.herd.api.Check.RESTART));
+        InstanceRunner runner = fixture.start(instance, spec);
+
+        runner.terminated().get(30, TimeUnit.SECONDS);
+        assertThat(runner.state()).isEqualTo(InstanceState.FAILED);
+        TaskState server = runner.tasks().get("server");
+        assertThat(server.restarts()).isEqualTo(1);
+        assertThat(server.reason()).isEqualTo(InstanceRunner.UNHEALTHY);
+        assertThat(server.message()).startsWith("killed: health check of site failed");
+        assertThat(runner.status().reason()).startsWith("task server exited with code");
     }
 
     private static void awaitRun(InstanceRunner runner, Path taskDir, int run) {

@@ -9,7 +9,9 @@ import java.util.Locale;
 public enum EvaluationTrigger {
     JOB_REGISTER, JOB_DEREGISTER, NODE_UPDATE, INSTANCE_FAILED, CAPACITY_CHANGED, PLAN_CONFLICT, RESCHEDULE,
     /** Instances of the job were evicted by a higher-priority job: place them again where there is room. */
-    PREEMPTED;
+    PREEMPTED,
+    /** A deployment moved: an instance's health changed, a promotion, a restart. */
+    DEPLOYMENT_WATCH;
 
     @JsonValue
     public String wireName() {

@@ -386,7 +386,8 @@ public final class JobSpecParser {
             error(path, "must be a mapping");
             return defaults;
         }
-        checkFields(node, path, Set.of("max_parallel", "min_healthy_time", "healthy_deadline", "auto_revert"));
+        checkFields(node, path, Set.of("max_parallel", "min_healthy_time", "healthy_deadline", "auto_revert",
+                "max_surge", "progress_deadline", "canary", "auto_promote"));
         int maxParallel = defaults.maxParallel();
         if (node.has("max_parallel")) {
             Integer value = integer(node.get("max_parallel"), path + ".max_parallel");
@@ -396,10 +397,35 @@ public final class JobSpecParser {
                 maxParallel = value;
             }
         }
+        int maxSurge = nonNegative(node, "max_surge", path, defaults.maxSurge());
+        int canary = nonNegative(node, "canary", path, defaults.canary());
         Duration minHealthy = duration(node, "min_healthy_time", path).orElse(defaults.minHealthyTime());
         Duration deadline = duration(node, "healthy_deadline", path).orElse(defaults.healthyDeadline());
+        Duration progressDeadline = duration(node, "progress_deadline", path).orElse(defaults.progressDeadline());
+        if (deadline.compareTo(minHealthy) <= 0) {
+            error(path + ".healthy_deadline", "must be longer than min_healthy_time ("
+                    + Quantities.formatDuration(minHealthy) + ")");
+        }
+        if (progressDeadline.compareTo(deadline) < 0) {
+            error(path + ".progress_deadline", "must not be shorter than healthy_deadline ("
+                    + Quantities.formatDuration(deadline) + ")");
+        }
         boolean autoRevert = bool(node, "auto_revert", path).orElse(defaults.autoRevert());
-        return new UpdatePolicy(maxParallel, minHealthy, deadline, autoRevert);
+        boolean autoPromote = bool(node, "auto_promote", path).orElse(defaults.autoPromote());
+        return new UpdatePolicy(maxParallel, minHealthy, deadline, autoRevert, maxSurge, progressDeadline, canary,
+                autoPromote);
+    }
+
+    private int nonNegative(JsonNode node, String field, String path, int defaultValue) {
+        if (!node.has(field)) {
+            return defaultValue;
+        }
+        Integer value = integer(node.get(field), path + "." + field);
+        if (value != null && value < 0) {
+            error(path + "." + field, "must be 0 or more");
+            return defaultValue;
+        }
+        return value == null ? defaultValue : value;
     }
 
     private RestartPolicy restart(JsonNode node, String path, RestartPolicy defaults) {
@@ -460,18 +486,7 @@ public final class JobSpecParser {
                 if (!checkNode.isObject()) {
                     error(checkPath, "must be a mapping");
                 } else {
-                    checkFields(checkNode, checkPath, Set.of("type", "path", "interval", "timeout"));
-                    String type = requiredString(checkNode, "type", checkPath);
-                    if (type != null && !Set.of("http", "tcp").contains(type)) {
-                        error(checkPath + ".type", quote(type) + " is not a check type (http or tcp)");
-                    }
-                    String checkHttpPath = optionalString(checkNode, "path", checkPath);
-                    if ("http".equals(type) && checkHttpPath == null) {
-                        checkHttpPath = "/";
-                    }
-                    Duration interval = duration(checkNode, "interval", checkPath).orElse(Duration.ofSeconds(10));
-                    Duration timeout = duration(checkNode, "timeout", checkPath).orElse(Duration.ofSeconds(2));
-                    check = new Check(type, checkHttpPath, interval, timeout);
+                    check = check(checkNode, checkPath);
                 }
             }
             boolean metrics = bool(serviceNode, "metrics", servicePath).orElse(false);
@@ -480,6 +495,74 @@ public final class JobSpecParser {
             }
         }
         return services;
+    }
+
+    private Check check(JsonNode node, String path) {
+        checkFields(node, path, Set.of("type", "path", "command", "args", "interval", "timeout", "grace",
+                "success_threshold", "failure_threshold", "on_failure"));
+        String type = requiredString(node, "type", path);
+        if (type != null && !Set.of(Check.HTTP, Check.TCP, Check.EXEC).contains(type)) {
+            error(path + ".type", quote(type) + " is not a check type (http, tcp or exec)");
+        }
+        String httpPath = optionalString(node, "path", path);
+        if (Check.HTTP.equals(type) && httpPath == null) {
+            httpPath = "/";
+        } else if (httpPath != null && !Check.HTTP.equals(type)) {
+            error(path + ".path", "only an http check has a path");
+        }
+        if (httpPath != null && !httpPath.startsWith("/")) {
+            error(path + ".path", quote(httpPath) + " must start with '/'");
+        }
+        String command = optionalString(node, "command", path);
+        List<String> args = new ArrayList<>();
+        JsonNode argsNode = node.get("args");
+        if (argsNode != null && !argsNode.isNull()) {
+            if (!argsNode.isArray()) {
+                error(path + ".args", "must be a list of strings");
+            } else {
+                for (int i = 0; i < argsNode.size(); i++) {
+                    if (!argsNode.get(i).isValueNode() || argsNode.get(i).isNull()) {
+                        error(path + ".args[" + i + "]", "must be a string");
+                    } else {
+                        args.add(argsNode.get(i).asText());
+                    }
+                }
+            }
+        }
+        if (Check.EXEC.equals(type) && (command == null || command.isBlank())) {
+            error(path + ".command", "is required for an exec check");
+        } else if (!Check.EXEC.equals(type) && (command != null || !args.isEmpty())) {
+            error(path + (command != null ? ".command" : ".args"), "only an exec check runs a command");
+        }
+        Duration interval = duration(node, "interval", path).orElse(Check.DEFAULT_INTERVAL);
+        Duration timeout = duration(node, "timeout", path).orElse(Check.DEFAULT_TIMEOUT);
+        Duration grace = duration(node, "grace", path).orElse(Duration.ZERO);
+        if (interval.isZero() || interval.isNegative()) {
+            error(path + ".interval", "must be longer than 0");
+        }
+        if (timeout.isZero() || timeout.isNegative()) {
+            error(path + ".timeout", "must be longer than 0");
+        }
+        int successThreshold = positive(node, "success_threshold", path);
+        int failureThreshold = positive(node, "failure_threshold", path);
+        String onFailure = optionalString(node, "on_failure", path);
+        if (onFailure != null && !Set.of(Check.RESTART, Check.NONE).contains(onFailure)) {
+            error(path + ".on_failure", quote(onFailure) + " is not restart or none");
+        }
+        return new Check(type, httpPath, command, args, interval, timeout, grace, successThreshold, failureThreshold,
+                onFailure);
+    }
+
+    private int positive(JsonNode node, String field, String path) {
+        if (!node.has(field)) {
+            return 1;
+        }
+        Integer value = integer(node.get(field), path + "." + field);
+        if (value != null && value < 1) {
+            error(path + "." + field, "must be at least 1");
+            return 1;
+        }
+        return value == null ? 1 : value;
     }
 
     private List<Constraint> constraints(JsonNode node, String path) {

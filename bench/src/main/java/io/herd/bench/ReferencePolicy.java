@@ -228,7 +228,7 @@ record ReferencePolicy(Kind kind) implements PlacementPolicy {
                 (random.nextLong() & ~(0x3L << 62)) | (0x2L << 62)).toString();
         return new Instance(id, job.app(), job.name(), group.name(), index, job.version(), node.id(), node.name(),
                 group.resources(), ports, InstanceState.PENDING, DesiredStatus.RUN, null, tasks, null, now, now,
-                gpuDevices);
+                gpuDevices, null, null);
     }
 
     /** What the plan so far adds to each node, on top of the committed state. */

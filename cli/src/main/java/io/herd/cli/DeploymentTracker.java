@@ -1,5 +1,6 @@
 package io.herd.cli;
 
+import io.herd.api.Deployment;
 import io.herd.api.DesiredStatus;
 import io.herd.api.Evaluation;
 import io.herd.api.EvaluationStatus;
@@ -31,6 +32,12 @@ import static java.util.Objects.requireNonNull;
  * {@code count} instances that the server wants running and whose tasks all run (for batch jobs, or that completed), and
  * no instance the server asked to stop is still alive. Instance versions are deliberately not compared: a change
  * of {@code count} alone may keep instances of the previous version, and they are as good as new ones.
+ *
+ * <p>Services roll out through a deployment, which decides where the tracker cannot: a failed deployment
+ * (possibly auto-reverted) is a failure, a deployment paused for its canaries ends the wait, and while instances of
+ * an older version still run, or when the instances have health checks, only the deployment's success counts
+ * (every instance healthy for min_healthy_time). Without checks and older instances, running is enough. A restart
+ * ({@code herd restart}) follows its deployment alone.
  */
 final class DeploymentTracker {
     private static final Comparator<Instance> ORDER = Comparator.comparing(Instance::group)
@@ -42,14 +49,22 @@ final class DeploymentTracker {
     private final Map<String, String> lastPhrases = new HashMap<>();
     private final Set<String> terminalAtStart = new HashSet<>();
     private boolean started;
+    /** The deployment to follow (a restart's), or null to follow whichever deployment has the version. */
+    private final String deploymentId;
+    private String lastDeploymentLine;
 
     /**
      * @param version      the job version that was submitted
      * @param evaluationId the evaluation the submission created, or null when the spec was unchanged
      */
     DeploymentTracker(long version, String evaluationId) {
+        this(version, evaluationId, null);
+    }
+
+    DeploymentTracker(long version, String evaluationId, String deploymentId) {
         this.version = version;
         this.evaluationId = evaluationId;
+        this.deploymentId = deploymentId;
     }
 
     sealed interface Outcome {}
@@ -69,6 +84,12 @@ final class DeploymentTracker {
 
     record JobStopped() implements Outcome {}
 
+    /** The deployment failed; {@code revertedToVersion} is set when auto_revert registered an earlier spec. */
+    record DeploymentFailed(String description, Long revertedToVersion) implements Outcome {}
+
+    /** The canaries are placed and healthy; the deployment waits for {@code herd promote}. */
+    record Paused(String description) implements Outcome {}
+
     /**
      * What one snapshot tells: the progress lines to print (one per instance whose state changed), the outcome
      * so far, and how many of the {@code desired} instances are ready.
@@ -79,8 +100,17 @@ final class DeploymentTracker {
         requireNonNull(status, "status is null");
         Job job = status.job();
         List<Instance> instances = status.instances() == null ? List.of() : status.instances();
-        List<String> lines = progressLines(instances);
+        List<String> lines = new ArrayList<>(progressLines(instances));
         started = true;
+        Deployment deployment = ours(status.deployment());
+        if (deployment != null) {
+            String line = "  deployment " + Formats.shortId(deployment.id()) + " " + deployment.status().wireName()
+                    + groupProgress(deployment);
+            if (!line.equals(lastDeploymentLine)) {
+                lines.add(line);
+                lastDeploymentLine = line;
+            }
+        }
 
         int desired = 0;
         int ready = 0;
@@ -94,10 +124,46 @@ final class DeploymentTracker {
             ready += (int) Math.min(counted, group.count());
             groupsReady &= counted == group.count();
         }
-        return new Observation(lines, outcome(job, instances, status.evaluations(), groupsReady), ready, desired);
+        return new Observation(lines, outcome(job, instances, status.evaluations(), groupsReady, deployment), ready,
+                desired);
     }
 
-    private Outcome outcome(Job job, List<Instance> instances, List<Evaluation> evaluations, boolean groupsReady) {
+    /** The deployment this tracker follows, when the snapshot's newest deployment is it. */
+    private Deployment ours(Deployment deployment) {
+        if (deployment == null) {
+            return null;
+        }
+        if (deploymentId != null) {
+            return deployment.id().equals(deploymentId) ? deployment : null;
+        }
+        return deployment.jobVersion() == version && deployment.restartBefore() == null ? deployment : null;
+    }
+
+    private static String groupProgress(Deployment deployment) {
+        List<String> groups = new ArrayList<>();
+        deployment.groups().forEach((name, group) -> groups.add(name + " " + group.healthy() + "/" + group.desired()
+                + " healthy" + (group.canaries() > 0 && !group.promoted() ? ", " + group.canaries() + " canary" : "")));
+        return groups.isEmpty() ? "" : " (" + String.join("; ", groups) + ")";
+    }
+
+    private Outcome outcome(Job job, List<Instance> instances, List<Evaluation> evaluations, boolean groupsReady,
+            Deployment deployment) {
+        if (deployment != null) {
+            switch (deployment.status()) {
+                case FAILED -> {
+                    return new DeploymentFailed(deployment.description(), deployment.revertedToVersion());
+                }
+                case PAUSED -> {
+                    return new Paused(deployment.description());
+                }
+                case SUCCESSFUL -> {
+                    return new Deployed();
+                }
+                case CANCELLED, RUNNING -> {
+                    // decided below
+                }
+            }
+        }
         if (job.version() > version) {
             return new Superseded(job.version());
         }
@@ -114,7 +180,9 @@ final class DeploymentTracker {
             }
         }
         List<Evaluation> recent = evaluations == null ? List.of() : evaluations;
-        boolean anyPending = recent.stream().anyMatch(evaluation -> evaluation.status() == EvaluationStatus.PENDING);
+        // A pending evaluation that waits is a timer (a delayed replacement, a deployment's deadline), not work.
+        boolean anyPending = recent.stream().anyMatch(evaluation -> evaluation.status() == EvaluationStatus.PENDING
+                && evaluation.waitUntil() == null);
         // The submission's own evaluation is visible at the index the submission returned, so an empty list
         // means "not processed yet" only when the submission created one.
         boolean scheduled = !anyPending && (evaluationId == null || !recent.isEmpty());
@@ -130,6 +198,16 @@ final class DeploymentTracker {
         }
         boolean stopsPending = instances.stream()
                 .anyMatch(instance -> instance.desired() != DesiredStatus.RUN && !instance.state().isTerminal());
+        if (deployment != null && deployment.isActive()) {
+            // Only the deployment can tell that a rolling update or a restart is over, or that a check passes.
+            boolean onlyThisVersion = instances.stream().filter(Instance::isLive)
+                    .allMatch(instance -> instance.jobVersion() == version);
+            boolean hasChecks = instances.stream().filter(Instance::isLive)
+                    .anyMatch(instance -> instance.healthy() != null);
+            if (deploymentId != null || !onlyThisVersion || hasChecks) {
+                return new InProgress();
+            }
+        }
         return groupsReady && !stopsPending ? new Deployed() : new InProgress();
     }
 

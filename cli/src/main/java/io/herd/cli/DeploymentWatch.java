@@ -41,8 +41,19 @@ final class DeploymentWatch {
      * @return the exit code
      */
     int follow(SubmitJobResponse response, JobType type, long startNanos) {
-        DeploymentTracker tracker =
-                new DeploymentTracker(response.version(), response.changed() ? response.evaluationId() : null);
+        return follow(response, type, startNanos,
+                new DeploymentTracker(response.version(), response.changed() ? response.evaluationId() : null));
+    }
+
+    /** Follows a restart: its deployment alone decides. */
+    int followRestart(io.herd.api.wire.DeploymentResponse response, long startNanos) {
+        SubmitJobResponse submitted = new SubmitJobResponse(response.jobId(), response.version(), null, true,
+                response.index());
+        return follow(submitted, JobType.SERVICE, startNanos,
+                new DeploymentTracker(response.version(), null, response.deployment().id()));
+    }
+
+    private int follow(SubmitJobResponse response, JobType type, long startNanos, DeploymentTracker tracker) {
         String readyWord = type == JobType.BATCH ? "started" : "running";
         long deadline = startNanos + timeout.toNanos();
         // index - 1: the first read returns at once, but only from a replica that has applied the submission.
@@ -123,7 +134,27 @@ final class DeploymentWatch {
                     err.flush();
                     return UpCommand.DEPLOYMENT_FAILED;
                 }
+                case DeploymentTracker.DeploymentFailed failed -> {
+                    return deploymentFailed(response, failed.description(), failed.revertedToVersion());
+                }
+                case DeploymentTracker.Paused paused -> {
+                    out.println("Deployment of version " + response.version() + " paused: "
+                            + (paused.description() == null ? "canaries are healthy" : paused.description()));
+                    out.printf("Continue with 'herd promote %s' (or 'herd rollback %s' to go back).%n",
+                            response.jobId(), response.jobId());
+                    out.flush();
+                    return 0;
+                }
                 case DeploymentTracker.Superseded superseded -> {
+                    // An auto-revert registers a new version too: then this version's deployment failed.
+                    var reverted = client.jobDeployments(response.jobId()).stream()
+                            .filter(deployment -> deployment.jobVersion() == response.version()
+                                    && deployment.revertedToVersion() != null)
+                            .findFirst();
+                    if (reverted.isPresent()) {
+                        return deploymentFailed(response, reverted.get().description(),
+                                reverted.get().revertedToVersion());
+                    }
                     err.println("Error: job " + response.jobId() + " was changed to version "
                             + superseded.newVersion() + " while waiting for version " + response.version());
                     err.flush();
@@ -136,5 +167,18 @@ final class DeploymentWatch {
                 }
             }
         }
+    }
+
+    private int deploymentFailed(SubmitJobResponse response, String description, Long revertedToVersion) {
+        err.println("Error: deployment of version " + response.version() + " of job " + response.jobId() + " failed"
+                + (description == null ? "" : ": " + description));
+        if (revertedToVersion != null) {
+            err.println("auto-reverted to version " + revertedToVersion);
+        } else {
+            err.println("The instances stay as they are. 'herd rollback " + response.jobId()
+                    + "' goes back to the previous version.");
+        }
+        err.flush();
+        return UpCommand.DEPLOYMENT_FAILED;
     }
 }

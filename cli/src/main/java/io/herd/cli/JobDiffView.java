@@ -20,6 +20,9 @@ import java.util.Map;
  * anything cannot be placed, and the plan in one line.
  */
 final class JobDiffView {
+    /** How the server's dry run marks instances a rolling update replaces in a later step. */
+    static final String LATER = "later in the rolling update";
+
     private JobDiffView() {}
 
     static List<String> lines(JobDiff diff) {
@@ -153,6 +156,8 @@ final class JobDiffView {
             case PLACE -> "place on " + change.targetNode();
             case REPLACE -> change.targetNode() != null
                     ? "replace on " + existing + " -> " + change.targetNode()
+                    : change.reason() != null && change.reason().endsWith(LATER)
+                    ? "replace on " + existing + " " + LATER
                     : "replace on " + existing + ", but the replacement cannot be placed";
             case STOP -> "stop on " + existing + (change.reason() == null ? "" : ": " + change.reason());
             case IN_PLACE -> "in place on " + existing;

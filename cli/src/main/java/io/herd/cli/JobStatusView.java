@@ -40,7 +40,12 @@ record JobStatusView(
         int completeInstances,
         List<InstanceView> instances,
         List<PlacementFailureView> placementFailures,
-        Instant nextReschedule) {
+        Instant nextReschedule,
+        DeploymentView deployment) {
+
+    /** The job's newest deployment: which version, where it stands, and each group's progress. */
+    record DeploymentView(String id, long version, io.herd.api.DeploymentStatus status, String description,
+            Long revertedToVersion, Map<String, io.herd.api.DeploymentGroup> groups) {}
 
     record InstanceView(
             String id,
@@ -56,7 +61,9 @@ record JobStatusView(
             String reason,
             Map<String, TaskView> tasks,
             Instant createTime,
-            List<Integer> gpuDevices) {}
+            List<Integer> gpuDevices,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS)
+            Boolean healthy) {}
 
     record TaskView(TaskStatus state, Long pid, Integer exitCode, int restarts, String reason, String message) {}
 
@@ -86,12 +93,21 @@ record JobStatusView(
         int desired = job.stopped() ? 0 : job.groups().stream().mapToInt(Group::count).sum();
         int running = count(sorted, InstanceState.RUNNING);
         int complete = count(sorted, InstanceState.COMPLETE);
-        // A failed instance is replaced after a delay; the evaluation that will do it waits until then.
-        Instant nextReschedule = evaluations.stream()
+        // A failed instance is replaced after a delay; the evaluation that will do it waits until then. (A waiting
+        // evaluation may also be a deployment's timer; only failed instances make it a replacement.)
+        boolean anyFailed = sorted.stream().anyMatch(instance -> instance.state() == InstanceState.FAILED
+                && instance.desired() == DesiredStatus.RUN);
+        Instant nextReschedule = !anyFailed ? null : evaluations.stream()
                 .filter(evaluation -> evaluation.status() == EvaluationStatus.PENDING && evaluation.waitUntil() != null)
                 .map(Evaluation::waitUntil).min(Comparator.naturalOrder()).orElse(null);
         return new JobStatusView(job.id(), job.app(), job.name(), job.type(), job.priority(), job.version(),
-                job.stopped(), desired, running, complete, instances, failures, nextReschedule);
+                job.stopped(), desired, running, complete, instances, failures, nextReschedule,
+                status.deployment() == null ? null : deploymentView(status.deployment()));
+    }
+
+    private static DeploymentView deploymentView(io.herd.api.Deployment deployment) {
+        return new DeploymentView(deployment.id(), deployment.jobVersion(), deployment.status(),
+                deployment.description(), deployment.revertedToVersion(), deployment.groups());
     }
 
     /**
@@ -133,7 +149,8 @@ record JobStatusView(
         return new InstanceView(instance.id(), instance.name(), instance.group(), instance.index(),
                 instance.nodeName() == null || instance.nodeName().isBlank() ? instance.nodeId() : instance.nodeName(),
                 instance.nodeId(), instance.state(), instance.desired(), instance.jobVersion(),
-                instance.ports(), instance.reason(), tasks, instance.createTime(), instance.gpuDevices());
+                instance.ports(), instance.reason(), tasks, instance.createTime(), instance.gpuDevices(),
+                instance.healthy());
     }
 
     private static TaskView taskView(TaskState task) {
@@ -153,6 +170,23 @@ record JobStatusView(
                 failure.preemptionSummary().orElse(null));
     }
 
+    /** E.g. {@code version 3 running (web 2/5 healthy)}, then the deployment's description. */
+    String deploymentLine() {
+        StringBuilder line = new StringBuilder("version " + deployment.version() + " "
+                + deployment.status().wireName());
+        List<String> groups = new ArrayList<>();
+        deployment.groups().forEach((name, group) -> groups.add(name + " " + group.healthy() + "/" + group.desired()
+                + " healthy" + (group.canaries() > 0 ? ", " + group.canaries() + " canary"
+                + (group.promoted() ? " promoted" : "") : "")));
+        if (!groups.isEmpty()) {
+            line.append(" (").append(String.join("; ", groups)).append(")");
+        }
+        if (deployment.description() != null) {
+            line.append(": ").append(deployment.description());
+        }
+        return line.toString();
+    }
+
     String status() {
         return stopped ? "stopped" : "running";
     }
@@ -167,6 +201,9 @@ record JobStatusView(
         header.row("Version:", version);
         header.row("Status:", status() + ", " + runningInstances + "/" + desiredInstances + " instances running"
                 + (completeInstances > 0 ? ", " + completeInstances + " complete" : ""));
+        if (deployment != null) {
+            header.row("Deployment:", deploymentLine());
+        }
         List<String> headerLines = header.lines();
         lines.addAll(headerLines.subList(1, headerLines.size()));
         lines.add("");
@@ -176,12 +213,14 @@ record JobStatusView(
             // A GPUS column only for jobs that have GPUs: the device indices on the node.
             boolean gpus = instances.stream().anyMatch(instance -> !instance.gpuDevices().isEmpty());
             TableWriter table = gpus
-                    ? new TableWriter("ID", "NAME", "NODE", "STATE", "DESIRED", "VERSION", "PORTS", "GPUS", "AGE",
-                            "REASON")
-                    : new TableWriter("ID", "NAME", "NODE", "STATE", "DESIRED", "VERSION", "PORTS", "AGE", "REASON");
+                    ? new TableWriter("ID", "NAME", "NODE", "STATE", "DESIRED", "VERSION", "HEALTHY", "PORTS", "GPUS",
+                            "AGE", "REASON")
+                    : new TableWriter("ID", "NAME", "NODE", "STATE", "DESIRED", "VERSION", "HEALTHY", "PORTS", "AGE",
+                            "REASON");
             for (InstanceView instance : instances) {
                 List<Object> row = new ArrayList<>(List.of(Formats.shortId(instance.id()), instance.name(),
                         instance.node(), instance.state().wireName(), instance.desired().wireName(), instance.version(),
+                        instance.healthy() == null ? "-" : instance.healthy() ? "yes" : "no",
                         Formats.ports(instance.ports())));
                 if (gpus) {
                     row.add(instance.gpuDevices().isEmpty() ? "-" : instance.gpuDevices().stream()

@@ -79,7 +79,9 @@ class VersionsIT {
         // A task change: every instance replaced; nothing changes either.
         Result taskDiff = run("diff", v2.toString());
         assertThat(taskDiff.out()).contains("  ~ groups[main].tasks[sleeper].config.args: [\"100000\"] -> [\"100001\"]\n")
-                .containsPattern("  -/\\+ web\\.main\\[1\\]  replace on agent-\\d \\([0-9a-f]{8}\\) -> agent-\\d")
+                // A rolling update (max_parallel 1): index 0 now, index 1 in a later step.
+                .containsPattern("  -/\\+ web\\.main\\[0\\]  replace on agent-\\d \\([0-9a-f]{8}\\) -> agent-\\d")
+                .containsPattern("  -/\\+ web\\.main\\[1\\]  replace on agent-\\d \\([0-9a-f]{8}\\) later in the rolling update")
                 .endsWith("Plan: 0 to place, 2 to replace, 0 to stop\n");
         assertThat(client.status().appliedIndex()).isEqualTo(index);
         assertThat(client.jobVersions("demo/web")).hasSize(1);

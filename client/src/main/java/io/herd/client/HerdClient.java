@@ -116,6 +116,32 @@ public final class HerdClient implements AutoCloseable {
                 "application/json", REQUEST_TIMEOUT, SubmitJobResponse.class);
     }
 
+    /** The kept deployments of a job (the last 10), newest first. */
+    public List<io.herd.api.Deployment> jobDeployments(String jobId) {
+        return send("GET", "/v1/jobs/" + jobId + "/deployments", null, null, REQUEST_TIMEOUT,
+                new TypeReference<List<io.herd.api.Deployment>>() {});
+    }
+
+    /** Registers a new version of the job with {@code count} instances of {@code group}, applied in place. */
+    public SubmitJobResponse scaleJob(String jobId, String group, int count) {
+        return send("POST", "/v1/jobs/" + jobId + "/scale",
+                Json.write(new io.herd.api.wire.ScaleJobRequest(group, count)), "application/json", REQUEST_TIMEOUT,
+                SubmitJobResponse.class);
+    }
+
+    /** Starts a rolling restart of the job's instances (of {@code groups}; empty: every group). */
+    public io.herd.api.wire.DeploymentResponse restartJob(String jobId, List<String> groups) {
+        return send("POST", "/v1/jobs/" + jobId + "/restart",
+                Json.write(new io.herd.api.wire.RestartJobRequest(groups)), "application/json", REQUEST_TIMEOUT,
+                io.herd.api.wire.DeploymentResponse.class);
+    }
+
+    /** Promotes the canaries of the job's paused deployment: the rolling update continues. */
+    public io.herd.api.wire.DeploymentResponse promoteJob(String jobId) {
+        return send("POST", "/v1/jobs/" + jobId + "/promote", "{}", "application/json", REQUEST_TIMEOUT,
+                io.herd.api.wire.DeploymentResponse.class);
+    }
+
     /**
      * What submitting a job spec would change (field changes and a dry run of the scheduler), without changing
      * anything.

@@ -1,5 +1,6 @@
 package io.herd.scheduler;
 
+import io.herd.api.Deployment;
 import io.herd.api.Instance;
 import io.herd.api.Job;
 import io.herd.api.Node;
@@ -30,4 +31,13 @@ public interface ClusterView {
      * of an older version still matches the current spec (only the count changed) and can be kept.
      */
     Optional<Job> jobVersion(String jobId, long version);
+
+    /**
+     * The newest deployment of the job, if any. The reconciler advances it when it is the current version's and
+     * creates one for a new version. Views without deployments (the simulator's) keep the default: every version
+     * then gets a new deployment each time, which only matters to services with rolling updates.
+     */
+    default Optional<Deployment> latestDeployment(String jobId) {
+        return Optional.empty();
+    }
 }

@@ -277,7 +277,7 @@ final class Placer {
         }
         return new Instance(id, job.app(), job.name(), group.name(), placement.index(), job.version(), node.id(),
                 node.name(), group.resources(), ports, InstanceState.PENDING, DesiredStatus.RUN, null, tasks,
-                placement.previousInstanceId(), now, now, gpuDevices);
+                placement.previousInstanceId(), now, now, gpuDevices, null, null);
     }
 
     // ---------------------------------------------------------------------------------------------- preemption

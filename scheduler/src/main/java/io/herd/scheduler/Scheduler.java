@@ -37,6 +37,14 @@ public final class Scheduler {
         this.config = requireNonNull(config, "config is null");
     }
 
+    /**
+     * Whether an instance of group {@code old} may keep running as group {@code next}: they differ at most in
+     * count and update policy, which need no restart. Otherwise a rolling update replaces it.
+     */
+    public static boolean needsNoRestart(io.herd.api.Group old, io.herd.api.Group next) {
+        return Reconciler.inPlace(old, next);
+    }
+
     public SchedulerConfig config() {
         return config;
     }
@@ -52,11 +60,16 @@ public final class Scheduler {
         requireNonNull(random, "random is null");
         String jobId = evaluation.jobId();
         List<Instance> instances = view.instancesOfJob(jobId);
-        Reconciliation reconciliation = Reconciler.reconcile(view, jobId, job, instances, now);
+        // Derived from the evaluation rather than drawn from random: drawing would shift every instance id and port
+        // that follows, so plans of jobs without deployments would change with this feature.
+        Reconciliation reconciliation = Reconciler.reconcile(view, jobId, job, instances, now,
+                () -> java.util.UUID.nameUUIDFromBytes(("deployment:" + evaluation.id())
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString());
         long version = job == null ? 0 : job.version();
         if (reconciliation.placements().isEmpty()) {
             return new Plan(evaluation.id(), jobId, version, List.of(), reconciliation.stops(), List.of(),
-                    reconciliation.nextEvaluationAt());
+                    earliest(reconciliation.nextEvaluationAt(), reconciliation.deploymentCheckAt()), List.of(),
+                    reconciliation.deployment());
         }
 
         Set<String> stoppedIds = new HashSet<>();
@@ -75,7 +88,19 @@ public final class Scheduler {
             placements.addAll(outcome.placements());
             outcome.failure().ifPresent(failures::add);
         });
-        return new Plan(evaluation.id(), jobId, version, placements, reconciliation.stops(), failures,
-                reconciliation.nextEvaluationAt(), placer.preemptions());
+        // A blocked plan is evaluated again when capacity changes; until then the deployment cannot move, and a
+        // timer of its own would only push the evaluation that says why it is blocked out of sight.
+        Instant next = failures.isEmpty()
+                ? earliest(reconciliation.nextEvaluationAt(), reconciliation.deploymentCheckAt())
+                : reconciliation.nextEvaluationAt();
+        return new Plan(evaluation.id(), jobId, version, placements, reconciliation.stops(), failures, next,
+                placer.preemptions(), reconciliation.deployment());
+    }
+
+    private static Instant earliest(Instant first, Instant second) {
+        if (first == null) {
+            return second;
+        }
+        return second == null || first.isBefore(second) ? first : second;
     }
 }

@@ -25,6 +25,18 @@ final class InMemoryCluster implements ClusterView {
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final Map<String, Instance> instances = new LinkedHashMap<>();
     private final Map<String, TreeMap<Long, Job>> jobVersions = new HashMap<>();
+    private final Map<String, io.herd.api.Deployment> deployments = new HashMap<>();
+
+    @Override
+    public Optional<io.herd.api.Deployment> latestDeployment(String jobId) {
+        return Optional.ofNullable(deployments.get(jobId));
+    }
+
+    /** Stores {@code deployment} as the newest of its job. */
+    InMemoryCluster put(io.herd.api.Deployment deployment) {
+        deployments.put(deployment.jobId(), deployment);
+        return this;
+    }
 
     InMemoryCluster add(Node... newNodes) {
         for (Node node : newNodes) {
@@ -52,6 +64,9 @@ final class InMemoryCluster implements ClusterView {
 
     /** Stops become desired STOP, preemptions desired EVICT; placements become instances. */
     void apply(Plan plan, Instant now) {
+        if (plan.deployment() != null) {
+            deployments.put(plan.deployment().jobId(), plan.deployment());
+        }
         for (InstanceStop stop : plan.stops()) {
             Instance instance = instances.get(stop.instanceId());
             instances.put(instance.id(), instance.withDesired(DesiredStatus.STOP, stop.reason(), now));

@@ -78,8 +78,10 @@ class ReconcileTest {
         Job version1 = hello(3);
         harness.cluster.register(version1);
         List<Instance> old = running(version1, 3);
+        // max_parallel 3: the whole group may be replaced at once (RollingUpdateTest covers smaller steps).
         Job version2 = Jobs.job("hello").version(2)
-                .group(Jobs.group("web").count(3).task(Jobs.task("server").memory("256Mi"))).build();
+                .group(Jobs.group("web").count(3).update(new io.herd.api.UpdatePolicy(3, Duration.ofSeconds(10),
+                        Duration.ofMinutes(5), false)).task(Jobs.task("server").memory("256Mi"))).build();
 
         Plan plan = harness.process(version2);
 

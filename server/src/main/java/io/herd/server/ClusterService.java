@@ -120,7 +120,7 @@ final class ClusterService {
         instances.sort(Comparator.comparing(Instance::group).thenComparingInt(Instance::index)
                 .thenComparing(Instance::createTime, Comparator.nullsFirst(Comparator.reverseOrder())));
         List<Evaluation> evaluations = view.evaluationsOfJob(jobId).stream().limit(EVALUATIONS_SHOWN).toList();
-        return new JobStatus(job, instances, evaluations);
+        return new JobStatus(job, instances, evaluations, view.latestDeployment(jobId).orElse(null));
     }
 
     Job jobVersion(StateView view, String jobId, String versionText) {
@@ -167,6 +167,86 @@ final class ClusterService {
         ApplyResult result = raft.propose(new RegisterJob(spec, evaluationId, clock.instant()));
         return new SubmitJobResponse(jobId, result.jobVersion(), result.changed() ? evaluationId : null,
                 result.changed(), result.index());
+    }
+
+    /**
+     * Registers a new version whose group {@code groupName} has {@code count} instances; the running instances
+     * stay (a count needs no restart).
+     */
+    SubmitJobResponse scaleJob(String jobId, String groupName, Integer count) {
+        if (groupName == null || groupName.isBlank()) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "group is required, e.g. {\"group\": \"web\", \"count\": 5}");
+        }
+        if (count == null || count < 0 || count > 10_000) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "count must be between 0 and 10000, got " + count);
+        }
+        Job current = store.read(view -> view.job(jobId)).orElseThrow(() -> jobNotFound(jobId));
+        if (current.group(groupName).isEmpty()) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "job " + jobId + " has no group " + groupName
+                    + " (groups: " + current.groups().stream().map(io.herd.api.Group::name)
+                    .collect(Collectors.joining(", ")) + ")");
+        }
+        List<io.herd.api.Group> groups = current.groups().stream()
+                .map(group -> group.name().equals(groupName) ? group.withCount(count) : group).toList();
+        Job spec = new Job(current.name(), current.app(), current.type(), current.priority(), current.constraints(),
+                groups, 0, null, false);
+        String evaluationId = UUID.randomUUID().toString();
+        ApplyResult result = raft.propose(new RegisterJob(spec, evaluationId, clock.instant()));
+        return new SubmitJobResponse(jobId, result.jobVersion(), result.changed() ? evaluationId : null,
+                result.changed(), result.index());
+    }
+
+    /** The kept deployments of a job, newest first. */
+    List<io.herd.api.Deployment> deployments(StateView view, String jobId) {
+        if (view.job(jobId).isEmpty()) {
+            throw jobNotFound(jobId);
+        }
+        return view.deploymentsOfJob(jobId);
+    }
+
+    /** Starts a rolling restart of the current version's instances (of {@code groups}; empty: all). */
+    io.herd.api.wire.DeploymentResponse restartJob(String jobId, List<String> groups) {
+        Job current = store.read(view -> view.job(jobId)).orElseThrow(() -> jobNotFound(jobId));
+        if (current.stopped()) {
+            throw new HerdException(ErrorCode.CONFLICT, "job " + jobId + " is stopped; 'herd up' starts it again");
+        }
+        if (current.type() != io.herd.api.JobType.SERVICE) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "only a service can be restarted; job " + jobId
+                    + " is a " + current.type().name().toLowerCase(java.util.Locale.ROOT) + " job");
+        }
+        for (String group : groups) {
+            if (current.group(group).isEmpty()) {
+                throw new HerdException(ErrorCode.INVALID_ARGUMENT, "job " + jobId + " has no group " + group);
+            }
+        }
+        String deploymentId = UUID.randomUUID().toString();
+        ApplyResult result = raft.propose(new io.herd.state.RestartJob(jobId, groups, deploymentId,
+                UUID.randomUUID().toString(), clock.instant()));
+        if (!result.changed()) {
+            throw new HerdException(ErrorCode.CONFLICT, "job " + jobId + " cannot be restarted: " + result.message());
+        }
+        io.herd.api.Deployment deployment = store.read(view -> view.latestDeployment(jobId)).orElse(null);
+        return new io.herd.api.wire.DeploymentResponse(jobId, current.version(), deployment, result.index());
+    }
+
+    /** Promotes the canaries of the job's active deployment. */
+    io.herd.api.wire.DeploymentResponse promoteJob(String jobId) {
+        io.herd.api.Deployment active = store.read(view -> {
+            view.job(jobId).orElseThrow(() -> jobNotFound(jobId));
+            return view.latestDeployment(jobId).filter(io.herd.api.Deployment::isActive).orElseThrow(() ->
+                    new HerdException(ErrorCode.CONFLICT, "job " + jobId + " has no deployment in progress to promote"));
+        });
+        if (active.groups().values().stream().allMatch(io.herd.api.DeploymentGroup::promoted)) {
+            throw new HerdException(ErrorCode.CONFLICT, "the deployment of version " + active.jobVersion()
+                    + " of job " + jobId + " has no canaries waiting for a promotion");
+        }
+        ApplyResult result = raft.propose(new io.herd.state.PromoteDeployment(jobId, active.id(),
+                UUID.randomUUID().toString(), clock.instant()));
+        if (!result.changed()) {
+            throw new HerdException(ErrorCode.CONFLICT, "cannot promote: " + result.message());
+        }
+        io.herd.api.Deployment deployment = store.read(view -> view.latestDeployment(jobId)).orElse(active);
+        return new io.herd.api.wire.DeploymentResponse(jobId, active.jobVersion(), deployment, result.index());
     }
 
     /** A diff and the state index it was computed at. */

@@ -113,6 +113,20 @@ final class HttpApi implements AutoCloseable {
                     view -> service.jobVersions(view, Job.id(ctx.pathParam("app"), ctx.pathParam("job")))));
             config.routes.post("/v1/jobs/{app}/{job}/rollback", write(ctx -> respond(ctx, service.rollbackJob(
                     Job.id(ctx.pathParam("app"), ctx.pathParam("job")), rollbackTarget(ctx)))));
+            config.routes.get("/v1/jobs/{app}/{job}/deployments", ctx -> blockingRead(ctx,
+                    view -> service.deployments(view, Job.id(ctx.pathParam("app"), ctx.pathParam("job")))));
+            config.routes.post("/v1/jobs/{app}/{job}/scale", write(ctx -> {
+                io.herd.api.wire.ScaleJobRequest request = readBody(ctx, io.herd.api.wire.ScaleJobRequest.class);
+                respond(ctx, service.scaleJob(Job.id(ctx.pathParam("app"), ctx.pathParam("job")), request.group(),
+                        request.count()));
+            }));
+            config.routes.post("/v1/jobs/{app}/{job}/restart", write(ctx -> {
+                List<String> groups = ctx.bodyAsBytes().length == 0 || ctx.body().isBlank() ? List.of()
+                        : readBody(ctx, io.herd.api.wire.RestartJobRequest.class).groups();
+                respond(ctx, service.restartJob(Job.id(ctx.pathParam("app"), ctx.pathParam("job")), groups));
+            }));
+            config.routes.post("/v1/jobs/{app}/{job}/promote", write(ctx -> respond(ctx,
+                    service.promoteJob(Job.id(ctx.pathParam("app"), ctx.pathParam("job"))))));
             config.routes.delete("/v1/jobs/{app}/{job}", write(ctx -> respond(ctx, service.stopJob(
                     Job.id(ctx.pathParam("app"), ctx.pathParam("job")), "true".equals(ctx.queryParam("purge"))))));
 

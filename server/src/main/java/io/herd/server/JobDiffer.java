@@ -126,6 +126,12 @@ final class JobDiffer {
         });
         for (Instance instance : live) {
             if (!stopReasons.containsKey(instance.id())) {
+                if (needsRestart(view, instance, next)) {
+                    // Not in this first step of the rolling update, but in a later one.
+                    changes.add(existing(Action.REPLACE, instance, null,
+                            "replaced by version " + next.version() + " later in the rolling update"));
+                    continue;
+                }
                 Action action = sameGroup(view, instance, next) ? Action.UNCHANGED : Action.IN_PLACE;
                 changes.add(existing(action, instance, null, null));
             }
@@ -143,6 +149,18 @@ final class JobDiffer {
         Optional<Group> running = view.jobVersion(instance.jobId(), instance.jobVersion())
                 .flatMap(job -> job.group(instance.group()));
         return running.isPresent() && running.equals(next.group(instance.group()));
+    }
+
+    /** Whether a service's rolling update will replace the instance, in this step or a later one. */
+    private static boolean needsRestart(StateView view, Instance instance, Job next) {
+        Optional<Job> running = view.jobVersion(instance.jobId(), instance.jobVersion());
+        Optional<Group> nextGroup = next.group(instance.group());
+        if (running.isEmpty() || nextGroup.isEmpty() || next.type() != io.herd.api.JobType.SERVICE) {
+            return false;
+        }
+        Optional<Group> runningGroup = running.get().group(instance.group());
+        return runningGroup.isEmpty() || !running.get().constraints().equals(next.constraints())
+                || !io.herd.scheduler.Scheduler.needsNoRestart(runningGroup.get(), nextGroup.get());
     }
 
     private static InstanceChange existing(Action action, Instance instance, String targetNode, String reason) {

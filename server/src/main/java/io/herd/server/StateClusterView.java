@@ -36,4 +36,9 @@ record StateClusterView(StateView state) implements ClusterView {
     public Optional<Job> jobVersion(String jobId, long version) {
         return state.jobVersion(jobId, version);
     }
+
+    @Override
+    public Optional<io.herd.api.Deployment> latestDeployment(String jobId) {
+        return state.latestDeployment(jobId);
+    }
 }

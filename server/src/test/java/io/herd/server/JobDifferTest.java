@@ -86,9 +86,12 @@ class JobDifferTest {
         assertThat(diff.instances()).allSatisfy(change -> {
             assertThat(change.instanceId()).isNotNull();
             assertThat(change.node()).isIn("node-a", "node-b");
-            assertThat(change.targetNode()).isIn("node-a", "node-b");
-            assertThat(change.reason()).isEqualTo("replaced by version 2");
         });
+        // A rolling update (max_parallel 1): the first replacement is placed now, the second follows later.
+        assertThat(diff.instances().getFirst().targetNode()).isIn("node-a", "node-b");
+        assertThat(diff.instances().getFirst().reason()).isEqualTo("replaced by version 2");
+        assertThat(diff.instances().get(1).targetNode()).isNull();
+        assertThat(diff.instances().get(1).reason()).isEqualTo("replaced by version 2 later in the rolling update");
         assertThat(diff.summary()).isEqualTo("0 to place, 2 to replace, 0 to stop");
     }
 
@@ -105,15 +108,15 @@ class JobDifferTest {
         JobDiff diff = diff(spec(2, "1000", "16Gi"));
 
         assertThat(actions(diff)).containsExactly("replace main[0]", "replace main[1]");
-        assertThat(diff.instances()).allSatisfy(change -> {
-            assertThat(change.targetNode()).isNull();
-            assertThat(change.reason()).contains("cannot be placed");
-        });
+        assertThat(diff.instances()).allSatisfy(change -> assertThat(change.targetNode()).isNull());
+        assertThat(diff.instances().getFirst().reason()).contains("cannot be placed");
+        assertThat(diff.instances().get(1).reason()).contains("later in the rolling update");
+        // Only the first step of the rolling update is tried now.
         assertThat(diff.failures()).singleElement().satisfies(failure -> {
-            assertThat(failure.unplaced()).isEqualTo(2);
+            assertThat(failure.unplaced()).isEqualTo(1);
             assertThat(failure.summary()).isEqualTo("2 nodes: insufficient memory");
         });
-        assertThat(diff.summary()).isEqualTo("0 to place, 2 to replace, 0 to stop; 2 unplaceable: 2 nodes: insufficient memory");
+        assertThat(diff.summary()).isEqualTo("0 to place, 2 to replace, 0 to stop; 1 unplaceable: 2 nodes: insufficient memory");
     }
 
     @Test

@@ -1,5 +1,8 @@
 package io.herd.state;
 
+import io.herd.api.Deployment;
+import io.herd.api.DeploymentGroup;
+import io.herd.api.DeploymentStatus;
 import io.herd.api.DesiredStatus;
 import io.herd.api.Evaluation;
 import io.herd.api.EvaluationStatus;
@@ -61,6 +64,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 public final class ClusterState {
     /** How many versions of a job are kept, the current one included. */
     public static final int JOB_HISTORY_LIMIT = 10;
+    /** How many deployments of a job are kept, the newest included. */
+    public static final int DEPLOYMENT_HISTORY_LIMIT = 10;
 
     static final String NODE_DOWN_REASON = "node down";
 
@@ -90,6 +95,8 @@ public final class ClusterState {
     private long restoredIndex;
     /** Nodes whose instances changed in the command being applied; see {@link #nodesChangedByLastApply()}. */
     private final Set<String> nodesChangedByLastApply = new HashSet<>();
+    /** The newest deployments of each current job, oldest first. */
+    private final SortedMap<String, List<Deployment>> deploymentsByJob = new TreeMap<>();
 
     /*
      * Evaluations are ordered by a creation sequence rather than by their create time: times come from whichever
@@ -130,6 +137,8 @@ public final class ClusterState {
                     List.of(new UpdateInstancesBatch.NodeReport(update.nodeId(), update.updates())));
             case GarbageCollect collect -> garbageCollect(collect);
             case UpdateInstancesBatch batch -> updateInstances(batch.commandId(), batch.time(), batch.reports());
+            case PromoteDeployment promote -> promoteDeployment(promote);
+            case RestartJob restart -> restartJob(restart);
         };
     }
 
@@ -162,8 +171,10 @@ public final class ClusterState {
         List<Evaluation> evaluationsInOrder = evaluationsInCreationOrder.values().stream()
                 .map(evaluations::get)
                 .toList();
+        List<Deployment> deployments = deploymentsByJob.values().stream().flatMap(List::stream).toList();
         return new StateData(index, List.copyOf(servers.values()), List.copyOf(jobs.values()), history,
-                highestJobVersions, List.copyOf(nodes.values()), List.copyOf(instances.values()), evaluationsInOrder);
+                highestJobVersions, List.copyOf(nodes.values()), List.copyOf(instances.values()), evaluationsInOrder,
+                deployments);
     }
 
     /** Rebuilds a state, indexes included, from {@link #toData()}. */
@@ -202,6 +213,11 @@ public final class ClusterState {
                 state.addEvaluation(evaluation);
             }
         }
+        for (Deployment deployment : data.deployments()) {
+            if (state.jobs.containsKey(deployment.jobId())) {
+                state.putDeployment(deployment);
+            }
+        }
         return state;
     }
 
@@ -228,6 +244,7 @@ public final class ClusterState {
         Job registered = submitted.withVersion(version, command.time()).withStopped(false);
         jobs.put(jobId, registered);
         rememberVersion(registered);
+        cancelActiveDeployment(jobId, "superseded by version " + version, command.time());
         String evaluationId = createPendingEvaluation(command.evaluationId(), jobId, EvaluationTrigger.JOB_REGISTER,
                 command.time());
         return new ApplyResult(index, true, version, List.of(evaluationId),
@@ -241,10 +258,12 @@ public final class ClusterState {
             return ApplyResult.unchanged(index, "job not found");
         }
         Job stopped = current.withStopped(true);
+        cancelActiveDeployment(jobId, "job stopped", command.time());
         if (command.purge()) {
             // Instances stay until garbage collected: the scheduler sees no job and stops them.
             jobs.remove(jobId);
             jobHistory.remove(jobId);
+            deploymentsByJob.remove(jobId);
         } else {
             jobs.put(jobId, stopped);
             rememberVersion(stopped);
@@ -402,21 +421,28 @@ public final class ClusterState {
             evaluationOutcome = "evaluation " + finished.id() + " " + finished.status().wireName();
             supersedeOlderEvaluations(finished, time);
         }
+        String deploymentOutcome = "";
+        if (plan.deployment() != null && jobs.containsKey(plan.jobId())
+                && plan.deployment().jobId().equals(plan.jobId())) {
+            deploymentOutcome = storeDeployment(plan.deployment(), command.commandId(), time, created);
+        }
         if (plan.nextEvaluationAt() != null) {
             // Created after superseding, so this follow-up outlives the plan that asked for it.
             created.add(createPendingEvaluation(derivedEvaluationId(command.commandId() + ":reschedule", plan.jobId()),
                     plan.jobId(), EvaluationTrigger.RESCHEDULE, time, plan.nextEvaluationAt()));
         }
-        boolean changed = placed > 0 || stopped > 0 || preempted > 0 || evaluation != null || !created.isEmpty();
+        boolean changed = placed > 0 || stopped > 0 || preempted > 0 || evaluation != null || !created.isEmpty()
+                || !deploymentOutcome.isEmpty();
         String message = "placed " + placed + ", stopped " + stopped + (preempted > 0 ? ", preempted " + preempted : "")
                 + (skipped > 0 ? ", skipped " + skipped + " placements" : "") + "; " + evaluationOutcome
-                + createdSuffix(created);
+                + deploymentOutcome + createdSuffix(created);
         return new ApplyResult(index, changed, plan.jobVersion(), created, message);
     }
 
     /** Applies each node's report in turn; at most one evaluation per job for the whole command. */
     private ApplyResult updateInstances(String commandId, Instant time, List<UpdateInstancesBatch.NodeReport> reports) {
         SortedSet<String> jobsToReschedule = new TreeSet<>();
+        SortedSet<String> deploymentsToWatch = new TreeSet<>();
         int updated = 0;
         int reported = 0;
         boolean freedResources = false;
@@ -434,17 +460,25 @@ public final class ClusterState {
                 // An update without task states says nothing about the tasks; keep what is known.
                 Map<String, TaskState> tasks = update.tasks().isEmpty() ? existing.tasks() : update.tasks();
                 if (state == existing.state() && Objects.equals(update.reason(), existing.reason())
-                        && tasks.equals(existing.tasks())) {
+                        && tasks.equals(existing.tasks()) && Objects.equals(update.healthy(), existing.healthy())) {
                     continue; // a repeated report: leave modify time alone so readers see no change
                 }
-                putInstance(existing.withTasks(state, tasks, update.reason(), time));
+                Instance next = existing.withTasks(state, tasks, update.reason(), time).withHealth(update.healthy(), null);
+                next = next.withHealth(update.healthy(), next.isReady()
+                        ? (existing.isReady() && existing.readySince() != null ? existing.readySince() : time)
+                        : null);
+                putInstance(next);
                 updated++;
+                if (next.isReady() != existing.isReady() && latestDeployment(existing.jobId())
+                        .map(Deployment::isActive).orElse(false)) {
+                    // A rolling update waits for exactly this: look at the job again.
+                    deploymentsToWatch.add(existing.jobId());
+                }
                 if (state.isTerminal()) {
                     freedResources = true;
                     if (existing.desired() == DesiredStatus.RUN && isRunning(existing.jobId())
                             && needsReplacement(state, jobs.get(existing.jobId()))) {
                         jobsToReschedule.add(existing.jobId());
-                    }
                 }
             }
         }
@@ -453,6 +487,12 @@ public final class ClusterState {
         for (String jobId : jobsToReschedule) {
             created.add(createDerivedEvaluation(commandId, jobId, EvaluationTrigger.INSTANCE_FAILED, time,
                     evaluationByJob));
+        }
+        for (String jobId : deploymentsToWatch) {
+            if (!evaluationByJob.containsKey(jobId) && isRunning(jobId)) {
+                created.add(createDerivedEvaluation(commandId, jobId, EvaluationTrigger.DEPLOYMENT_WATCH,
+                        time, evaluationByJob));
+            }
         }
         if (freedResources) {
             unblockEvaluations(commandId, time, evaluationByJob, created);
@@ -476,6 +516,117 @@ public final class ClusterState {
         }
         return new ApplyResult(index, removedInstances + removedEvaluations > 0, 0, List.of(),
                 "removed " + removedInstances + " instances and " + removedEvaluations + " evaluations");
+    }
+
+    private ApplyResult promoteDeployment(PromoteDeployment command) {
+        Optional<Deployment> latest = latestDeployment(command.jobId());
+        if (latest.isEmpty() || !latest.get().id().equals(command.deploymentId()) || !latest.get().isActive()) {
+            return ApplyResult.unchanged(index, "deployment " + command.deploymentId() + " is not active");
+        }
+        Map<String, DeploymentGroup> groups = new TreeMap<>();
+        latest.get().groups().forEach((name, group) -> groups.put(name, group.withPromoted(true)));
+        putDeployment(latest.get().withGroups(groups, command.time())
+                .withStatus(DeploymentStatus.RUNNING, "promoted; deploying version " + latest.get().jobVersion(),
+                        command.time()));
+        String evaluationId = createPendingEvaluation(command.evaluationId(), command.jobId(),
+                EvaluationTrigger.DEPLOYMENT_WATCH, command.time());
+        return new ApplyResult(index, true, latest.get().jobVersion(), List.of(evaluationId),
+                "deployment " + command.deploymentId() + " promoted");
+    }
+
+    private ApplyResult restartJob(RestartJob command) {
+        Job job = jobs.get(command.jobId());
+        if (job == null || job.stopped()) {
+            return ApplyResult.unchanged(index, "job " + command.jobId() + " does not run");
+        }
+        cancelActiveDeployment(job.id(), "superseded by a restart", command.time());
+        Map<String, DeploymentGroup> groups = new TreeMap<>();
+        for (io.herd.api.Group group : job.groups()) {
+            io.herd.api.UpdatePolicy policy = group.update() == null ? io.herd.api.UpdatePolicy.DEFAULT : group.update();
+            groups.put(group.name(), new DeploymentGroup(group.count(), 0, true, 0, 0, 0, policy.autoRevert(),
+                    command.time().plus(policy.progressDeadline())));
+        }
+        putDeployment(new Deployment(command.deploymentId(), job.id(), job.version(), DeploymentStatus.RUNNING,
+                "restarting version " + job.version(), groups, command.time(), java.util.Set.copyOf(command.groups()),
+                null, command.time(), command.time()));
+        String evaluationId = createPendingEvaluation(command.evaluationId(), job.id(),
+                EvaluationTrigger.DEPLOYMENT_WATCH, command.time());
+        return new ApplyResult(index, true, job.version(), List.of(evaluationId),
+                "job " + job.id() + " restarting in deployment " + command.deploymentId());
+    }
+
+    /**
+     * Stores a deployment a plan created or advanced. When that fails it and a group asked for auto_revert, the
+     * spec of the newest version whose deployment succeeded is registered again as a new version, as a rollback
+     * would, and the failed deployment records which version that became.
+     */
+    private String storeDeployment(Deployment deployment, String commandId, Instant time, List<String> created) {
+        Optional<Deployment> previous = deploymentsByJob.getOrDefault(deployment.jobId(), List.of()).stream()
+                .filter(kept -> kept.id().equals(deployment.id())).findFirst();
+        if (previous.isPresent() && !previous.get().isActive()) {
+            return ""; // a plan made from an older snapshot never reopens a final deployment
+        }
+        putDeployment(deployment);
+        String outcome = "; deployment " + deployment.id() + " " + deployment.status().wireName();
+        boolean autoRevert = deployment.groups().values().stream().anyMatch(DeploymentGroup::autoRevert);
+        if (deployment.status() != DeploymentStatus.FAILED || !autoRevert) {
+            return outcome;
+        }
+        Job current = jobs.get(deployment.jobId());
+        if (current.version() != deployment.jobVersion()) {
+            return outcome;
+        }
+        Optional<Job> stable = deploymentsByJob.get(deployment.jobId()).reversed().stream()
+                .filter(kept -> kept.status() == DeploymentStatus.SUCCESSFUL)
+                .map(kept -> jobVersion(deployment.jobId(), kept.jobVersion()))
+                .flatMap(Optional::stream)
+                .filter(version -> !version.sameSpecAs(current))
+                .findFirst();
+        if (stable.isEmpty()) {
+            putDeployment(deployment.withStatus(DeploymentStatus.FAILED, deployment.description()
+                    + "; no earlier version deployed successfully to revert to", time));
+            return outcome + ", nothing to revert to";
+        }
+        long version = Math.max(highestJobVersions.getOrDefault(current.id(), 0L), current.version()) + 1;
+        Job reverted = stable.get().withVersion(version, time).withStopped(false);
+        jobs.put(current.id(), reverted);
+        rememberVersion(reverted);
+        created.add(createPendingEvaluation(derivedEvaluationId(commandId + ":revert", current.id()), current.id(),
+                EvaluationTrigger.JOB_REGISTER, time));
+        putDeployment(deployment.withRevertedToVersion(version, deployment.description() + "; auto-reverted to version "
+                + version + " (the spec of version " + stable.get().version() + ")", time));
+        return outcome + ", auto-reverted to version " + version;
+    }
+
+    private Optional<Job> jobVersion(String jobId, long version) {
+        NavigableMap<Long, Job> versions = jobHistory.get(jobId);
+        return versions == null ? Optional.empty() : Optional.ofNullable(versions.get(version));
+    }
+
+    private Optional<Deployment> latestDeployment(String jobId) {
+        List<Deployment> kept = deploymentsByJob.get(jobId);
+        return kept == null || kept.isEmpty() ? Optional.empty() : Optional.of(kept.getLast());
+    }
+
+    private void cancelActiveDeployment(String jobId, String why, Instant time) {
+        latestDeployment(jobId).filter(Deployment::isActive)
+                .ifPresent(active -> putDeployment(active.withStatus(DeploymentStatus.CANCELLED, "cancelled: " + why,
+                        time)));
+    }
+
+    /** Adds a deployment as the newest of its job, or replaces the kept one with its id in place. */
+    private void putDeployment(Deployment deployment) {
+        List<Deployment> kept = deploymentsByJob.computeIfAbsent(deployment.jobId(), id -> new ArrayList<>());
+        for (int i = 0; i < kept.size(); i++) {
+            if (kept.get(i).id().equals(deployment.id())) {
+                kept.set(i, deployment);
+                return;
+            }
+        }
+        kept.add(deployment);
+        while (kept.size() > DEPLOYMENT_HISTORY_LIMIT) {
+            kept.removeFirst();
+        }
     }
 
     // ---------------------------------------------------------------------------------------------- rules
@@ -558,7 +709,8 @@ public final class ClusterState {
         return new Instance(placement.id(), placement.app(), placement.job(), placement.group(), placement.index(),
                 placement.jobVersion(), placement.nodeId(), placement.nodeName(), placement.resources(),
                 placement.ports(), placement.state(), placement.desired(), placement.reason(), placement.tasks(),
-                placement.previousInstanceId(), createTime, modifyTime, placement.gpuDevices());
+                placement.previousInstanceId(), createTime, modifyTime, placement.gpuDevices(), placement.healthy(),
+                placement.readySince());
     }
 
     // ---------------------------------------------------------------------------------------------- bookkeeping
@@ -788,6 +940,16 @@ public final class ClusterState {
         @Override
         public Collection<ServerRecord> servers() {
             return List.copyOf(servers.values());
+        }
+
+        @Override
+        public Optional<Deployment> latestDeployment(String jobId) {
+            return ClusterState.this.latestDeployment(jobId);
+        }
+
+        @Override
+        public List<Deployment> deploymentsOfJob(String jobId) {
+            return List.copyOf(deploymentsByJob.getOrDefault(jobId, List.of()).reversed());
         }
     }
 }

@@ -25,10 +25,12 @@ import java.time.Instant;
         @JsonSubTypes.Type(value = UpdateInstances.class, name = "update_instances"),
         @JsonSubTypes.Type(value = GarbageCollect.class, name = "garbage_collect"),
         @JsonSubTypes.Type(value = UpdateInstancesBatch.class, name = "update_instances_batch"),
+        @JsonSubTypes.Type(value = PromoteDeployment.class, name = "promote_deployment"),
+        @JsonSubTypes.Type(value = RestartJob.class, name = "restart_job"),
 })
 public sealed interface Command
         permits RegisterServer, RegisterJob, DeregisterJob, UpsertNode, SetNodeStatus, ApplyPlan, UpdateInstances,
-        GarbageCollect, UpdateInstancesBatch {
+        GarbageCollect, UpdateInstancesBatch, PromoteDeployment, RestartJob {
     /** When the leader proposed the command; the only time apply ever uses. */
     Instant time();
 }

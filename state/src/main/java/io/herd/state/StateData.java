@@ -1,5 +1,6 @@
 package io.herd.state;
 
+import io.herd.api.Deployment;
 import io.herd.api.Evaluation;
 import io.herd.api.Instance;
 import io.herd.api.Job;
@@ -18,6 +19,7 @@ import java.util.TreeMap;
  *
  * @param highestJobVersions the highest version ever given to each job id, kept after a purge so that a job
  *     registered again under the same id never reuses the version of an instance still around
+ * @param deployments the kept deployments, by job id and then oldest first
  */
 public record StateData(
         long index,
@@ -27,8 +29,16 @@ public record StateData(
         Map<String, Long> highestJobVersions,
         List<Node> nodes,
         List<Instance> instances,
-        List<Evaluation> evaluations) {
+        List<Evaluation> evaluations,
+        List<Deployment> deployments) {
+    public StateData(long index, List<ServerRecord> servers, List<Job> jobs, List<Job> jobHistory,
+            Map<String, Long> highestJobVersions, List<Node> nodes, List<Instance> instances,
+            List<Evaluation> evaluations) {
+        this(index, servers, jobs, jobHistory, highestJobVersions, nodes, instances, evaluations, List.of());
+    }
+
     public StateData {
+        deployments = deployments == null ? List.of() : List.copyOf(deployments);
         servers = servers == null ? List.of() : List.copyOf(servers);
         jobs = jobs == null ? List.of() : List.copyOf(jobs);
         jobHistory = jobHistory == null ? List.of() : List.copyOf(jobHistory);

@@ -63,4 +63,10 @@ public interface StateView {
     List<Evaluation> pendingEvaluations();
 
     Collection<ServerRecord> servers();
+
+    /** The newest deployment of a job, if it has one. */
+    Optional<io.herd.api.Deployment> latestDeployment(String jobId);
+
+    /** The kept deployments of a job (the last {@link ClusterState#DEPLOYMENT_HISTORY_LIMIT}), newest first. */
+    List<io.herd.api.Deployment> deploymentsOfJob(String jobId);
 }

@@ -53,6 +53,8 @@ public final class Instances {
         private Instant createTime = FakeClock.DEFAULT_START;
         private Instant modifyTime;
         private List<Integer> gpuDevices = List.of();
+        private Boolean healthy;
+        private Instant readySince;
 
         private Builder(Job job, Group group, int index) {
             this.app = job.app();
@@ -133,6 +135,18 @@ public final class Instances {
             return this;
         }
 
+        /** The health checks' verdict (null: the group has no checks). */
+        public Builder healthy(Boolean newHealthy) {
+            this.healthy = newHealthy;
+            return this;
+        }
+
+        /** Since when it is ready (running, not unhealthy); defaults to null, which the scheduler reads as its create time. */
+        public Builder readySince(Instant time) {
+            this.readySince = time;
+            return this;
+        }
+
         public Builder modifyTime(Instant time) {
             this.modifyTime = time;
             return this;
@@ -145,7 +159,7 @@ public final class Instances {
             tasks.forEach((name, taskState) -> effectiveTasks.put(name, taskState != null ? taskState : taskStateFor(state)));
             return new Instance(effectiveId, app, job, group, index, jobVersion, nodeId, nodeName, resources, ports,
                     state, desired, reason, effectiveTasks, previousInstanceId, createTime,
-                    modifyTime != null ? modifyTime : createTime, gpuDevices);
+                    modifyTime != null ? modifyTime : createTime, gpuDevices, healthy, readySince);
         }
 
         /** A task state that agrees with the instance state, so tests read as the agent would report. */

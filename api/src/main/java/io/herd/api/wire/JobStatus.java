@@ -1,5 +1,6 @@
 package io.herd.api.wire;
 
+import io.herd.api.Deployment;
 import io.herd.api.Evaluation;
 import io.herd.api.Instance;
 import io.herd.api.Job;
@@ -9,6 +10,20 @@ import java.util.List;
 /**
  * Answer to {@code GET /v1/jobs/{app}/{job}}: the current version, its instances (newest first, terminal ones
  * included until garbage collected) and recent evaluations (newest first; the first carries why instances are
- * still unplaced).
+ * still unplaced), and the job's newest deployment (null when it has none). {@code version} is the current version
+ * of the job (also in {@code job.version}).
  */
-public record JobStatus(Job job, List<Instance> instances, List<Evaluation> evaluations) {}
+public record JobStatus(Job job, List<Instance> instances, List<Evaluation> evaluations, Deployment deployment,
+        long version) {
+    public JobStatus {
+        version = version == 0 && job != null ? job.version() : version;
+    }
+
+    public JobStatus(Job job, List<Instance> instances, List<Evaluation> evaluations) {
+        this(job, instances, evaluations, null, 0);
+    }
+
+    public JobStatus(Job job, List<Instance> instances, List<Evaluation> evaluations, Deployment deployment) {
+        this(job, instances, evaluations, deployment, 0);
+    }
+}
