@@ -479,6 +479,7 @@ public final class ClusterState {
                     if (existing.desired() == DesiredStatus.RUN && isRunning(existing.jobId())
                             && needsReplacement(state, jobs.get(existing.jobId()))) {
                         jobsToReschedule.add(existing.jobId());
+                    }
                 }
             }
         }

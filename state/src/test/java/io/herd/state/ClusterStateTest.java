@@ -393,7 +393,7 @@ class ClusterStateTest {
             registerJob("checkout", "e2");
             Instance preemptor = instance("preemptor", "checkout", "n1").withGpuDevices(List.of());
             Plan plan = new Plan("e2", jobId("checkout"), 1, List.of(preemptor), List.of(), List.of(), null,
-                    List.of(new InstanceStop("victim", "Preempted by shop_web/checkout.web[0]")));
+                    List.of(new InstanceStop("victim", "Preempted by shop_web/checkout.web[0]")), null);
 
             ApplyResult result = apply(new ApplyPlan(plan, false, "c3", at(20)));
 
@@ -424,7 +424,7 @@ class ClusterStateTest {
                     Map.of())), "c2", at(5)));
             registerJob("checkout", "e2");
             Plan plan = new Plan("e2", jobId("checkout"), 1, List.of(instance("preemptor", "checkout", "n1")),
-                    List.of(), List.of(), null, List.of(new InstanceStop("victim", "Preempted by x")));
+                    List.of(), List.of(), null, List.of(new InstanceStop("victim", "Preempted by x")), null);
 
             ApplyResult result = apply(new ApplyPlan(plan, false, "c3", at(20)));
 

@@ -125,7 +125,8 @@ final class CommandArbitraries {
         Arbitrary<Plan> plan = Combinators.combine(evaluationId(), jobId(), Arbitraries.longs().between(0, 4),
                 instance().list().ofMaxSize(3), instanceStop().list().ofMaxSize(2),
                 placementFailure().list().ofMaxSize(2), time().injectNull(0.7), instanceStop().list().ofMaxSize(2))
-                .as(Plan::new);
+                .as((evaluationId, jobId, version, placements, stops, failures, next, preemptions) -> new Plan(
+                        evaluationId, jobId, version, placements, stops, failures, next, preemptions, null));
         return Combinators.combine(plan, Arbitraries.of(true, false), commandId(), time())
                 .as(ApplyPlan::new);
     }

@@ -52,7 +52,7 @@ class DeploymentStateTest {
 
     private void plan(long version, Deployment deployment) {
         apply(new ApplyPlan(new Plan("e" + index, jobId("shop"), version, List.of(), List.of(), List.of(), null,
-                deployment), false, "c" + index, at(index)));
+                List.of(), deployment), false, "c" + index, at(index)));
     }
 
     @Test
@@ -115,7 +115,7 @@ class DeploymentStateTest {
         apply(new RegisterJob(withArgs("60"), "e1", at(1)));
         Instance placed = instance("i1", "shop", "n1");
         apply(new ApplyPlan(new Plan("e1", jobId("shop"), 1, List.of(placed), List.of(), List.of(), null,
-                deployment("d1", 1, DeploymentStatus.RUNNING)), false, "c1", at(2)));
+                List.of(), deployment("d1", 1, DeploymentStatus.RUNNING)), false, "c1", at(2)));
 
         apply(new UpdateInstances("n1", List.of(new InstanceStatusUpdate("i1", InstanceState.RUNNING, null, Map.of(),
                 false)), "c2", at(3)));
