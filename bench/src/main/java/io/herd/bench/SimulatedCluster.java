@@ -134,4 +134,10 @@ final class SimulatedCluster implements ClusterView {
         TreeMap<Long, Job> versions = jobVersions.get(jobId);
         return versions == null ? Optional.empty() : Optional.ofNullable(versions.get(version));
     }
+
+    /** The simulator replays placements only: no rolling updates, so no deployments. */
+    @Override
+    public Optional<io.herd.api.Deployment> latestDeployment(String jobId) {
+        return Optional.empty();
+    }
 }

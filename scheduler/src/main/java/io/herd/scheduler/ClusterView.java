@@ -34,10 +34,8 @@ public interface ClusterView {
 
     /**
      * The newest deployment of the job, if any. The reconciler advances it when it is the current version's and
-     * creates one for a new version. Views without deployments (the simulator's) keep the default: every version
-     * then gets a new deployment each time, which only matters to services with rolling updates.
+     * creates one for a new version. Every view must answer it (no default: a view that forgot it would silently
+     * restart every rolling update from scratch); views without deployments (the simulator's) answer empty.
      */
-    default Optional<Deployment> latestDeployment(String jobId) {
-        return Optional.empty();
-    }
+    Optional<Deployment> latestDeployment(String jobId);
 }

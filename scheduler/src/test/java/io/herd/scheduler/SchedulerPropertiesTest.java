@@ -250,6 +250,11 @@ class SchedulerPropertiesTest {
         public Optional<Job> jobVersion(String jobId, long version) {
             return view.jobVersion(jobId, version);
         }
+
+        @Override
+        public Optional<io.herd.api.Deployment> latestDeployment(String jobId) {
+            return view.latestDeployment(jobId);
+        }
     }
 
     @Property(tries = 100)

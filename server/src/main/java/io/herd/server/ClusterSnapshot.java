@@ -1,5 +1,6 @@
 package io.herd.server;
 
+import io.herd.api.Deployment;
 import io.herd.api.Instance;
 import io.herd.api.Job;
 import io.herd.api.Node;
@@ -25,13 +26,16 @@ final class ClusterSnapshot implements ClusterView {
     private final Map<String, List<Instance>> instancesByNode;
     private final Map<String, List<Instance>> instancesByJob;
     private final Map<String, Map<Long, Job>> jobVersions;
+    private final Map<String, Deployment> latestDeployments;
 
     private ClusterSnapshot(Map<String, Node> nodes, Map<String, List<Instance>> instancesByNode,
-            Map<String, List<Instance>> instancesByJob, Map<String, Map<Long, Job>> jobVersions) {
+            Map<String, List<Instance>> instancesByJob, Map<String, Map<Long, Job>> jobVersions,
+            Map<String, Deployment> latestDeployments) {
         this.nodes = nodes;
         this.instancesByNode = instancesByNode;
         this.instancesByJob = instancesByJob;
         this.jobVersions = jobVersions;
+        this.latestDeployments = latestDeployments;
     }
 
     /** Copies {@code view}; call under the read lock. Records are immutable, so copying references is enough. */
@@ -44,7 +48,9 @@ final class ClusterSnapshot implements ClusterView {
         }
         Map<String, List<Instance>> instancesByJob = new HashMap<>();
         Map<String, Map<Long, Job>> jobVersions = new HashMap<>();
+        Map<String, Deployment> latestDeployments = new HashMap<>();
         for (Job job : view.jobs()) {
+            view.latestDeployment(job.id()).ifPresent(deployment -> latestDeployments.put(job.id(), deployment));
             instancesByJob.put(job.id(), view.instancesOfJob(job.id()));
             Map<Long, Job> versions = new HashMap<>();
             view.jobVersions(job.id()).forEach(version -> versions.put(version.version(), version));
@@ -55,7 +61,7 @@ final class ClusterSnapshot implements ClusterView {
             instancesByJob.computeIfAbsent(instance.jobId(), view::instancesOfJob);
             instancesByNode.computeIfAbsent(instance.nodeId(), view::instancesOnNode);
         }
-        return new ClusterSnapshot(nodes, instancesByNode, instancesByJob, jobVersions);
+        return new ClusterSnapshot(nodes, instancesByNode, instancesByJob, jobVersions, latestDeployments);
     }
 
     @Override
@@ -81,5 +87,10 @@ final class ClusterSnapshot implements ClusterView {
     @Override
     public Optional<Job> jobVersion(String jobId, long version) {
         return Optional.ofNullable(jobVersions.getOrDefault(jobId, Map.of()).get(version));
+    }
+
+    @Override
+    public Optional<Deployment> latestDeployment(String jobId) {
+        return Optional.ofNullable(latestDeployments.get(jobId));
     }
 }
