@@ -2,6 +2,8 @@ package io.herd.state;
 
 import io.herd.api.DesiredStatus;
 import io.herd.api.Evaluation;
+import io.herd.api.Event;
+import io.herd.api.EventFilter;
 import io.herd.api.EvaluationStatus;
 import io.herd.api.EvaluationTrigger;
 import io.herd.api.Instance;
@@ -86,9 +88,27 @@ public final class ClusterState {
     private final NavigableMap<Long, String> blockedEvaluations = new TreeMap<>();
     private long nextEvaluationSequence;
 
+    /** Derived from the commands by {@link EventRecorder}; see {@link EventLog}. */
+    private final EventLog events;
+
     private final StateView view = new View();
 
-    public ClusterState() {}
+    public ClusterState() {
+        this(EventPolicy.DEFAULT);
+    }
+
+    public ClusterState(EventPolicy eventPolicy) {
+        this.events = new EventLog(eventPolicy);
+    }
+
+    private ClusterState(EventLog events) {
+        this.events = events;
+    }
+
+    /** How long and how many events this state keeps. */
+    public EventPolicy eventPolicy() {
+        return events.policy();
+    }
 
     /**
      * Applies one committed command at Raft log index {@code index}. Never throws for a non-null command;
@@ -100,7 +120,8 @@ public final class ClusterState {
         if (command == null) {
             return ApplyResult.unchanged(index, "no command");
         }
-        return switch (command) {
+        EventRecorder.Before before = EventRecorder.capture(command, view);
+        ApplyResult result = switch (command) {
             case RegisterServer register -> registerServer(register);
             case RegisterJob register -> registerJob(register);
             case DeregisterJob deregister -> deregisterJob(deregister);
@@ -110,6 +131,9 @@ public final class ClusterState {
             case UpdateInstances update -> updateInstances(update);
             case GarbageCollect collect -> garbageCollect(collect);
         };
+        EventRecorder.record(command, before, view, result, events);
+        events.prune(command.time());
+        return result;
     }
 
     /** Live read access; see {@link StateView} for what stays valid after the caller's lock is released. */
@@ -127,12 +151,18 @@ public final class ClusterState {
                 .map(evaluations::get)
                 .toList();
         return new StateData(index, List.copyOf(servers.values()), List.copyOf(jobs.values()), history,
-                highestJobVersions, List.copyOf(nodes.values()), List.copyOf(instances.values()), evaluationsInOrder);
+                highestJobVersions, List.copyOf(nodes.values()), List.copyOf(instances.values()), evaluationsInOrder,
+                events.toData());
+    }
+
+    /** Rebuilds a state, indexes included, from {@link #toData()}, keeping events by the default policy. */
+    public static ClusterState fromData(StateData data) {
+        return fromData(data, EventPolicy.DEFAULT);
     }
 
     /** Rebuilds a state, indexes included, from {@link #toData()}. */
-    public static ClusterState fromData(StateData data) {
-        ClusterState state = new ClusterState();
+    public static ClusterState fromData(StateData data, EventPolicy eventPolicy) {
+        ClusterState state = new ClusterState(EventLog.fromData(data.events(), eventPolicy));
         state.index = data.index();
         for (ServerRecord server : data.servers()) {
             state.servers.put(server.id(), server);
@@ -731,6 +761,26 @@ public final class ClusterState {
         @Override
         public Collection<ServerRecord> servers() {
             return List.copyOf(servers.values());
+        }
+
+        @Override
+        public List<Event> events(EventFilter filter, int limit) {
+            return events.newest(filter, limit);
+        }
+
+        @Override
+        public List<Event> eventsAfter(long sequence, EventFilter filter, int limit) {
+            return events.after(sequence, filter, limit);
+        }
+
+        @Override
+        public long lastEventSequence() {
+            return events.lastSequence();
+        }
+
+        @Override
+        public int eventCount() {
+            return events.size();
         }
     }
 }

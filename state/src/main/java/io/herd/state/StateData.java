@@ -16,6 +16,7 @@ import java.util.TreeMap;
  * {@code evaluations}, which keeps creation order because that order is state too (the pending queue is served
  * oldest first).
  *
+ * @param events the events derived so far (see {@link EventLog})
  * @param highestJobVersions the highest version ever given to each job id, kept after a purge so that a job
  *     registered again under the same id never reuses the version of an instance still around
  */
@@ -27,7 +28,15 @@ public record StateData(
         Map<String, Long> highestJobVersions,
         List<Node> nodes,
         List<Instance> instances,
-        List<Evaluation> evaluations) {
+        List<Evaluation> evaluations,
+        EventData events) {
+    /** A state without events (as written before events existed). */
+    public StateData(long index, List<ServerRecord> servers, List<Job> jobs, List<Job> jobHistory,
+            Map<String, Long> highestJobVersions, List<Node> nodes, List<Instance> instances,
+            List<Evaluation> evaluations) {
+        this(index, servers, jobs, jobHistory, highestJobVersions, nodes, instances, evaluations, EventData.empty());
+    }
+
     public StateData {
         servers = servers == null ? List.of() : List.copyOf(servers);
         jobs = jobs == null ? List.of() : List.copyOf(jobs);
@@ -38,6 +47,7 @@ public record StateData(
         nodes = nodes == null ? List.of() : List.copyOf(nodes);
         instances = instances == null ? List.of() : List.copyOf(instances);
         evaluations = evaluations == null ? List.of() : List.copyOf(evaluations);
+        events = events == null ? EventData.empty() : events;
     }
 
     public static StateData empty() {

@@ -26,6 +26,8 @@ public final class StateStore {
     private final Condition indexChanged = indexLock.newCondition();
     /** Written under {@link #indexLock} after the state changed; volatile so {@link #index()} needs no lock. */
     private volatile long index;
+    /** The initial state's, kept by every state restored from a snapshot. */
+    private final EventPolicy eventPolicy;
 
     public StateStore() {
         this(new ClusterState());
@@ -33,6 +35,7 @@ public final class StateStore {
 
     public StateStore(ClusterState initial) {
         this.state = requireNonNull(initial, "initial is null");
+        this.eventPolicy = initial.eventPolicy();
         this.index = initial.view().index();
     }
 
@@ -96,7 +99,7 @@ public final class StateStore {
 
     /** Replaces the whole state, as when a snapshot is loaded; wakes the index waiters. */
     public void restore(StateData data) {
-        ClusterState restored = ClusterState.fromData(requireNonNull(data, "data is null"));
+        ClusterState restored = ClusterState.fromData(requireNonNull(data, "data is null"), eventPolicy);
         stateLock.writeLock().lock();
         try {
             state = restored;

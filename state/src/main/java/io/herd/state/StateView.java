@@ -1,6 +1,8 @@
 package io.herd.state;
 
 import io.herd.api.Evaluation;
+import io.herd.api.Event;
+import io.herd.api.EventFilter;
 import io.herd.api.Instance;
 import io.herd.api.Job;
 import io.herd.api.Node;
@@ -54,4 +56,16 @@ public interface StateView {
     List<Evaluation> pendingEvaluations();
 
     Collection<ServerRecord> servers();
+
+    /** The newest {@code limit} events matching {@code filter}, oldest first (in the order they last changed). */
+    List<Event> events(EventFilter filter, int limit);
+
+    /** Up to {@code limit} events matching {@code filter} that changed after {@code sequence}, oldest first. */
+    List<Event> eventsAfter(long sequence, EventFilter filter, int limit);
+
+    /** The sequence of the latest event change; a stream that starts now resumes after it. */
+    long lastEventSequence();
+
+    /** How many events are kept. */
+    int eventCount();
 }

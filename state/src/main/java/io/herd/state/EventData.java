@@ -1,0 +1,19 @@
+package io.herd.state;
+
+import io.herd.api.Event;
+
+import java.util.List;
+
+/**
+ * The events part of a snapshot: every kept event in the order of its latest change, and the next sequence number
+ * to give out (sequences of pruned events are never reused, so a stream's cursor stays meaningful).
+ */
+public record EventData(long nextSequence, List<Event> events) {
+    public EventData {
+        events = events == null ? List.of() : List.copyOf(events);
+    }
+
+    public static EventData empty() {
+        return new EventData(1, List.of());
+    }
+}
