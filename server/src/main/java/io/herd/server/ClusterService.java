@@ -66,6 +66,11 @@ final class ClusterService {
         return store;
     }
 
+    /** The server's clock: what relative times in queries ({@code since=24h}) count back from. */
+    InstantSource clock() {
+        return clock;
+    }
+
     // ---- jobs -------------------------------------------------------------------------------------------
 
     SubmitJobResponse submitJob(String specText) {
