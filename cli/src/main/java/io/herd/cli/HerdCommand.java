@@ -22,6 +22,7 @@ import java.util.concurrent.Callable;
                 RollbackCommand.class,
                 DownCommand.class,
                 LogsCommand.class,
+                EventsCommand.class,
                 NodesCommand.class,
                 ServerCommand.class,
                 AgentCommand.class,
