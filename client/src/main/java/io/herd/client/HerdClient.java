@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.herd.api.ErrorCode;
 import io.herd.api.ErrorResponse;
 import io.herd.api.Event;
+import io.herd.api.EventSubscription;
 import io.herd.api.HerdException;
 import io.herd.api.Instance;
 import io.herd.api.InstanceStatusUpdate;
@@ -18,6 +19,7 @@ import io.herd.api.wire.JobSummary;
 import io.herd.api.wire.RegisterNodeRequest;
 import io.herd.api.wire.RegisterNodeResponse;
 import io.herd.api.wire.RollbackJobRequest;
+import io.herd.api.wire.SubscribeRequest;
 import io.herd.api.wire.SubmitJobResponse;
 
 import java.io.BufferedReader;
@@ -320,6 +322,21 @@ public final class HerdClient implements AutoCloseable {
                     List.of(), e);
         }
         return last;
+    }
+
+    /** Adds an event webhook; answers it as stored (with its id). */
+    public EventSubscription subscribeEvents(SubscribeRequest request) {
+        return send("POST", "/v1/events/subscriptions", Json.write(request), "application/json", REQUEST_TIMEOUT,
+                EventSubscription.class);
+    }
+
+    public List<EventSubscription> eventSubscriptions() {
+        return send("GET", "/v1/events/subscriptions", null, null, REQUEST_TIMEOUT,
+                new TypeReference<List<EventSubscription>>() {});
+    }
+
+    public void unsubscribeEvents(String subscriptionId) {
+        send("DELETE", "/v1/events/subscriptions/" + encode(subscriptionId), null, null, REQUEST_TIMEOUT, Map.class);
     }
 
     // ---- status -------------------------------------------------------------------------------------------

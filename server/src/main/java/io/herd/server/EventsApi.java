@@ -4,17 +4,26 @@ import io.herd.api.ErrorCode;
 import io.herd.api.Event;
 import io.herd.api.EventFilter;
 import io.herd.api.EventLevel;
+import io.herd.api.EventSubscription;
 import io.herd.api.HerdException;
 import io.herd.api.Json;
 import io.herd.api.Quantities;
+import io.herd.api.WebhookFormat;
 import io.herd.api.wire.EventStats;
+import io.herd.api.wire.SubscribeRequest;
 import io.herd.state.StateStore;
+import io.herd.state.SubscribeEvents;
+import io.herd.state.UnsubscribeEvents;
 import io.herd.state.StateView;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -24,6 +33,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -52,8 +62,30 @@ final class EventsApi {
         this.clock = clock;
     }
 
-    static void register(RoutesConfig routes, StateStore store, InstantSource clock, BlockingRead blockingRead) {
+    static void register(RoutesConfig routes, ClusterService service, BlockingRead blockingRead,
+            Function<Handler, Handler> write) {
+        StateStore store = service.store();
+        InstantSource clock = service.clock();
         EventsApi api = new EventsApi(store, clock);
+        routes.get("/v1/events/subscriptions", ctx -> blockingRead.answer(ctx, StateView::eventSubscriptions));
+        routes.post("/v1/events/subscriptions", write.apply(ctx -> {
+            EventSubscription subscription = subscription(ctx);
+            service.propose(new SubscribeEvents(subscription, clock.instant()));
+            EventSubscription stored = store.read(view -> view.eventSubscriptions().stream()
+                    .filter(candidate -> candidate.id().equals(subscription.id())).findFirst().orElseThrow());
+            ctx.status(201).contentType("application/json").result(Json.writeBytes(stored));
+        }));
+        routes.delete("/v1/events/subscriptions/{id}", write.apply(ctx -> {
+            String id = ctx.pathParam("id");
+            boolean known = store.read(view -> view.eventSubscriptions().stream()
+                    .anyMatch(candidate -> candidate.id().equals(id)));
+            if (!known) {
+                throw new HerdException(ErrorCode.SUBSCRIPTION_NOT_FOUND, "no event subscription " + id
+                        + "; list them with 'herd events subscriptions'");
+            }
+            service.propose(new UnsubscribeEvents(id, clock.instant()));
+            ctx.contentType("application/json").result("{}");
+        }));
         routes.get("/v1/events", ctx -> {
             EventFilter filter = api.filter(ctx);
             int limit = limit(ctx);
@@ -71,6 +103,45 @@ final class EventsApi {
             long cursor = after != null ? after : store.read(StateView::lastEventSequence);
             new SseHandler(client -> api.stream(client, filter, cursor)).handle(ctx);
         });
+    }
+
+    /** A subscription from a request body, with a new id; anything wrong is a 400 that says what. */
+    private static EventSubscription subscription(Context ctx) {
+        SubscribeRequest request;
+        try {
+            request = Json.mapper().readValue(ctx.bodyAsBytes(), SubscribeRequest.class);
+        } catch (IOException | RuntimeException e) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "the body is not a valid subscription: "
+                    + firstLine(e.getMessage()));
+        }
+        if (request == null || request.url() == null || request.url().isBlank()) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "a subscription needs a url");
+        }
+        URI url;
+        try {
+            url = new URI(request.url().trim());
+        } catch (URISyntaxException e) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "url is not a URL: " + request.url());
+        }
+        if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "url must be an http or https URL with a host, got "
+                    + request.url());
+        }
+        WebhookFormat format = request.format() == null ? WebhookFormat.JSON : WebhookFormat.parse(request.format());
+        if (format == null) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "format must be json, alertmanager, slack or "
+                    + "dingtalk, got " + request.format());
+        }
+        EventFilter filter = request.filter() == null ? EventFilter.ALL : request.filter().withTimes(null, null);
+        return new EventSubscription(UUID.randomUUID().toString(), url.toString(), format, filter, null, 0, null);
+    }
+
+    private static String firstLine(String text) {
+        if (text == null) {
+            return "";
+        }
+        int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline);
     }
 
     /** Sends every matching event changed after the cursor, then waits for the state to move; until the client goes. */

@@ -4,6 +4,7 @@ import io.herd.api.DesiredStatus;
 import io.herd.api.Evaluation;
 import io.herd.api.Event;
 import io.herd.api.EventFilter;
+import io.herd.api.EventSubscription;
 import io.herd.api.EvaluationStatus;
 import io.herd.api.EvaluationTrigger;
 import io.herd.api.Instance;
@@ -130,6 +131,9 @@ public final class ClusterState {
             case ApplyPlan plan -> applyPlan(plan);
             case UpdateInstances update -> updateInstances(update);
             case GarbageCollect collect -> garbageCollect(collect);
+            case SubscribeEvents subscribe -> events.subscribe(index, subscribe);
+            case UnsubscribeEvents unsubscribe -> events.unsubscribe(index, unsubscribe);
+            case AckEvents ack -> events.acknowledge(index, ack);
         };
         EventRecorder.record(command, before, view, result, events);
         events.prune(command.time());
@@ -781,6 +785,11 @@ public final class ClusterState {
         @Override
         public int eventCount() {
             return events.size();
+        }
+
+        @Override
+        public List<EventSubscription> eventSubscriptions() {
+            return events.subscriptions();
         }
     }
 }

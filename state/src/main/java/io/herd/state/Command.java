@@ -24,10 +24,13 @@ import java.time.Instant;
         @JsonSubTypes.Type(value = ApplyPlan.class, name = "apply_plan"),
         @JsonSubTypes.Type(value = UpdateInstances.class, name = "update_instances"),
         @JsonSubTypes.Type(value = GarbageCollect.class, name = "garbage_collect"),
+        @JsonSubTypes.Type(value = SubscribeEvents.class, name = "subscribe_events"),
+        @JsonSubTypes.Type(value = UnsubscribeEvents.class, name = "unsubscribe_events"),
+        @JsonSubTypes.Type(value = AckEvents.class, name = "ack_events"),
 })
 public sealed interface Command
         permits RegisterServer, RegisterJob, DeregisterJob, UpsertNode, SetNodeStatus, ApplyPlan, UpdateInstances,
-        GarbageCollect {
+        GarbageCollect, SubscribeEvents, UnsubscribeEvents, AckEvents {
     /** When the leader proposed the command; the only time apply ever uses. */
     Instant time();
 }

@@ -3,6 +3,7 @@ package io.herd.state;
 import io.herd.api.Event;
 import io.herd.api.EventFilter;
 import io.herd.api.EventLevel;
+import io.herd.api.EventSubscription;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ final class EventLog {
      */
     private final Map<FoldKey, Long> latestByKey = new HashMap<>();
     private long nextSequence = 1;
+    private final NavigableMap<String, EventSubscription> subscriptions = new TreeMap<>();
 
     EventLog(EventPolicy policy) {
         this.policy = requireNonNull(policy, "policy is null");
@@ -133,8 +135,40 @@ final class EventLog {
         return nextSequence - 1;
     }
 
+    // ------------------------------------------------------------------------------------------ webhooks
+
+    ApplyResult subscribe(long index, SubscribeEvents command) {
+        EventSubscription subscription = command.subscription().startingAt(lastSequence(), command.time());
+        subscriptions.put(subscription.id(), subscription);
+        return new ApplyResult(index, true, 0, List.of(), "event subscription " + subscription.id() + " added");
+    }
+
+    ApplyResult unsubscribe(long index, UnsubscribeEvents command) {
+        boolean removed = subscriptions.remove(command.subscriptionId()) != null;
+        return removed
+                ? new ApplyResult(index, true, 0, List.of(), "event subscription " + command.subscriptionId()
+                        + " removed")
+                : ApplyResult.unchanged(index, "event subscription not found");
+    }
+
+    ApplyResult acknowledge(long index, AckEvents command) {
+        EventSubscription subscription = subscriptions.get(command.subscriptionId());
+        if (subscription == null) {
+            return ApplyResult.unchanged(index, "event subscription not found");
+        }
+        if (command.sequence() <= subscription.deliveredSequence()) {
+            return ApplyResult.unchanged(index, "already delivered");
+        }
+        subscriptions.put(subscription.id(), subscription.delivered(command.sequence(), command.time()));
+        return new ApplyResult(index, true, 0, List.of(), "delivered up to " + command.sequence());
+    }
+
+    List<EventSubscription> subscriptions() {
+        return List.copyOf(subscriptions.values());
+    }
+
     EventData toData() {
-        return new EventData(nextSequence, List.copyOf(bySequence.values()));
+        return new EventData(nextSequence, List.copyOf(bySequence.values()), List.copyOf(subscriptions.values()));
     }
 
     static EventLog fromData(EventData data, EventPolicy policy) {
@@ -151,6 +185,9 @@ final class EventLog {
             log.latestByKey.put(FoldKey.of(entry.getValue()), entry.getKey());
         }
         log.nextSequence = Math.max(log.nextSequence, data.nextSequence());
+        for (EventSubscription subscription : data.subscriptions()) {
+            log.subscriptions.put(subscription.id(), subscription);
+        }
         return log;
     }
 }

@@ -74,6 +74,9 @@ final class EventRecorder {
             case RegisterJob ignored -> Before.NOTHING;
             case DeregisterJob ignored -> Before.NOTHING;
             case GarbageCollect ignored -> Before.NOTHING;
+            case SubscribeEvents ignored -> Before.NOTHING;
+            case UnsubscribeEvents ignored -> Before.NOTHING;
+            case AckEvents ignored -> Before.NOTHING;
         };
     }
 
@@ -139,6 +142,9 @@ final class EventRecorder {
             }
             case RegisterServer ignored -> {}
             case GarbageCollect ignored -> {}
+            case SubscribeEvents ignored -> {}
+            case UnsubscribeEvents ignored -> {}
+            case AckEvents ignored -> {}
         }
     }
 

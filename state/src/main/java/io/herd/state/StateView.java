@@ -3,6 +3,7 @@ package io.herd.state;
 import io.herd.api.Evaluation;
 import io.herd.api.Event;
 import io.herd.api.EventFilter;
+import io.herd.api.EventSubscription;
 import io.herd.api.Instance;
 import io.herd.api.Job;
 import io.herd.api.Node;
@@ -68,4 +69,7 @@ public interface StateView {
 
     /** How many events are kept. */
     int eventCount();
+
+    /** The event webhooks, by id. */
+    List<EventSubscription> eventSubscriptions();
 }

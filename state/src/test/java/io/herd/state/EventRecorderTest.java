@@ -228,4 +228,29 @@ class EventRecorderTest {
         assertThat(state.view().events(EventFilter.ALL, 2)).extracting(Event::reason)
                 .containsExactly("Scheduled", "Started");
     }
+
+    @Test
+    void aSubscriptionStartsAtTheNewestEventAndItsCursorOnlyMovesForward() {
+        runningCheckout("i1");
+        long newest = state.view().lastEventSequence();
+        apply(new SubscribeEvents(new io.herd.api.EventSubscription("hook", "http://127.0.0.1:9/", null, null, null,
+                0, null), at(10)));
+        assertThat(state.view().eventSubscriptions()).singleElement().satisfies(subscription -> {
+            assertThat(subscription.deliveredSequence()).isEqualTo(newest);
+            assertThat(subscription.createTime()).isEqualTo(at(10));
+        });
+
+        apply(new AckEvents("hook", newest + 5, at(11)));
+        apply(new AckEvents("hook", newest + 2, at(12)));
+        apply(new AckEvents("other", newest + 9, at(12)));
+        assertThat(state.view().eventSubscriptions()).singleElement().satisfies(subscription -> {
+            assertThat(subscription.deliveredSequence()).isEqualTo(newest + 5);
+            assertThat(subscription.deliveredTime()).isEqualTo(at(11));
+        });
+        assertThat(ClusterState.fromData(Json.read(Json.writeBytes(state.toData()), StateData.class)).view()
+                .eventSubscriptions()).isEqualTo(state.view().eventSubscriptions());
+
+        apply(new UnsubscribeEvents("hook", at(13)));
+        assertThat(state.view().eventSubscriptions()).isEmpty();
+    }
 }
