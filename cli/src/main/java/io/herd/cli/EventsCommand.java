@@ -27,6 +27,8 @@ import java.util.concurrent.Callable;
  * filters; {@code -f} streams new events, {@code --stats} counts them by reason against the previous period.
  */
 @Command(name = "events", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        subcommands = {EventSubscriptionCommands.Subscribe.class, EventSubscriptionCommands.Subscriptions.class,
+                EventSubscriptionCommands.Unsubscribe.class},
         description = {
                 "List the events of the cluster: every transition of jobs, instances and nodes,",
                 "repeats folded into one line with a count. Filters combine; -f streams new events,",
@@ -38,6 +40,7 @@ import java.util.concurrent.Callable;
                 "  herd events --app trade --level warning --since 1h",
                 "  herd events --job checkout -f",
                 "  herd events --stats --since 24h",
+                "  herd events subscribe --url http://alerts:9093/hook --format alertmanager --level warning",
         })
 final class EventsCommand implements Callable<Integer> {
     private static final DateTimeFormatter STREAM_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'")

@@ -189,4 +189,28 @@ class EventsCommandTest {
         return new Result(exitCode, out.toString().replace(System.lineSeparator(), "\n"),
                 err.toString().replace(System.lineSeparator(), "\n"));
     }
+
+    @Test
+    void subscribeListAndUnsubscribeWebhooks() {
+        Result subscribed = run("events", "subscribe", "--url", "http://127.0.0.1:9/hook", "--format", "slack",
+                "--app", "trade_", "--level", "warning");
+        assertThat(subscribed.exitCode()).isZero();
+        assertThat(subscribed.out()).matches("Subscribed [0-9a-f-]{36}: slack to http://127.0.0.1:9/hook for "
+                + "Warning events of app trade_, from now on.\n");
+        String id = subscribed.out().substring("Subscribed ".length(), "Subscribed ".length() + 36);
+
+        Result listed = run("events", "subscriptions");
+        assertThat(listed.out().lines().toList()).satisfiesExactly(
+                header -> assertThat(header).matches("ID +FORMAT +URL +EVENTS +DELIVERED"),
+                row -> assertThat(row).matches(id + "  slack +http://127.0.0.1:9/hook +Warning events of app trade_ +-"));
+        JsonNode json = Json.read(run("events", "subscriptions", "-o", "json").out(), JsonNode.class);
+        assertThat(json.get(0).get("filter").get("level").asText()).isEqualTo("Warning");
+
+        assertThat(run("events", "subscribe", "--url", "http://x/", "--format", "teams").err())
+                .contains("format must be json, alertmanager, slack or dingtalk");
+        assertThat(run("events", "unsubscribe", id).out()).isEqualTo("Unsubscribed " + id + ".\n");
+        Result again = run("events", "unsubscribe", id);
+        assertThat(again.exitCode()).isEqualTo(ErrorKind.NOT_FOUND.exitCode());
+        assertThat(run("events", "subscriptions").out()).startsWith("No event subscriptions.");
+    }
 }
