@@ -43,6 +43,7 @@ import java.util.concurrent.Callable;
                 "  herd events subscribe --url http://alerts:9093/hook --format alertmanager --level warning",
         })
 final class EventsCommand implements Callable<Integer> {
+    private static final java.time.Duration RECONNECT_PAUSE = java.time.Duration.ofMillis(500);
     private static final DateTimeFormatter STREAM_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'")
             .withZone(ZoneOffset.UTC);
 
@@ -139,26 +140,62 @@ final class EventsCommand implements Callable<Integer> {
         table.print(out);
     }
 
-    /** Streams until the server ends the stream; that is an error, since following only ends on Ctrl-C. */
+    /**
+     * Streams until Ctrl-C. A stream that ends or breaks (a server stopped, a failover) is resumed after the last
+     * event seen, on the next address; events are replicated, so none is lost. Gives up after every address failed
+     * twice in a row.
+     */
     private int followEvents(HerdClient client, PrintWriter out) {
         EventQuery query = new EventQuery(app, job, instance, node, level, reason, null, null);
         PrintWriter err = spec.commandLine().getErr();
-        Long last = client.streamEvents(query, null, () -> {
-            err.println("Streaming events from " + client.currentAddress().orElse("?") + " (Ctrl-C to stop)...");
-            err.flush();
-        }, event -> {
-            if (output.json()) {
-                out.println(Json.write(event));
-            } else {
-                out.println(STREAM_TIME.format(event.last()) + "  " + pad(event.level().wireName(), 7) + "  "
-                        + pad(event.reason(), 16) + "  " + event.object()
-                        + (event.count() > 1 ? " (x" + event.count() + ")" : "") + "  " + event.message());
+        Long last = null;
+        int failures = 0;
+        HerdException lastFailure = null;
+        while (failures < 2 * client.addresses().size()) {
+            boolean[] connected = {false};
+            try {
+                last = client.streamEvents(query, last, () -> {
+                    connected[0] = true;
+                    err.println("Streaming events from " + client.currentAddress().orElse("?") + " (Ctrl-C to stop)...");
+                    err.flush();
+                }, event -> {
+                    print(event, out);
+                    return true;
+                });
+                lastFailure = new HerdException(ErrorCode.UNAVAILABLE, "the event stream ended (the server stopped?)");
+            } catch (HerdException e) {
+                if (e.code().kind() != io.herd.api.ErrorKind.UNAVAILABLE) {
+                    throw e;
+                }
+                lastFailure = e;
             }
-            out.flush();
-            return true;
-        });
-        throw new HerdException(ErrorCode.UNAVAILABLE, "the event stream ended (the server stopped?)"
+            failures = connected[0] ? 1 : failures + 1;
+            if (Thread.currentThread().isInterrupted()) {
+                return 0;
+            }
+            pause();
+        }
+        throw new HerdException(ErrorCode.UNAVAILABLE, lastFailure.getMessage()
                 + (last == null ? "" : "; the last event seen had sequence " + last));
+    }
+
+    private void print(Event event, PrintWriter out) {
+        if (output.json()) {
+            out.println(Json.write(event));
+        } else {
+            out.println(STREAM_TIME.format(event.last()) + "  " + pad(event.level().wireName(), 7) + "  "
+                    + pad(event.reason(), 16) + "  " + event.object()
+                    + (event.count() > 1 ? " (x" + event.count() + ")" : "") + "  " + event.message());
+        }
+        out.flush();
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(RECONNECT_PAUSE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void printStats(EventStats stats, PrintWriter out) {

@@ -255,7 +255,8 @@ public final class HerdClient implements AutoCloseable {
      * Streams matching events as the servers apply them (Server-Sent Events from {@code /v1/events/stream}),
      * starting after event sequence {@code after} (null: from now), and hands each to {@code onEvent} until it
      * answers false, the stream ends, or the thread is interrupted. Returns the sequence of the last event handed
-     * over (or {@code after}), from which a caller may resume on another server.
+     * over (or {@code after}), from which a caller may resume on another server: a stream that cannot connect or
+     * breaks makes the next call use the next address.
      */
     public Long streamEvents(EventQuery query, Long after, Predicate<Event> onEvent) {
         return streamEvents(query, after, () -> {}, onEvent);
@@ -270,16 +271,20 @@ public final class HerdClient implements AutoCloseable {
         if (after != null) {
             parameters = (parameters.isEmpty() ? "" : parameters + "&") + "after=" + after;
         }
-        String address = currentAddress().orElseThrow();
+        int position = current.get();
+        String address = addresses.get(Math.floorMod(position, addresses.size()));
         HttpRequest request = HttpRequest.newBuilder(URI.create(address + "/v1/events/stream"
                 + (parameters.isEmpty() ? "" : "?" + parameters))).header("Accept", "text/event-stream").GET().build();
         HttpResponse<InputStream> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (ConnectException e) {
+            // The next call tries the next server: any of them serves the stream from its replica.
+            current.compareAndSet(position, position + 1);
             throw new HerdException(ErrorCode.UNAVAILABLE, "cannot connect to a Herd server at " + address
                     + " (is 'herd server' or 'herd dev' running? set --address or HERD_ADDR)", List.of(), e);
         } catch (IOException e) {
+            current.compareAndSet(position, position + 1);
             throw new HerdException(ErrorCode.UNAVAILABLE, "connection to " + address + " failed: " + e, List.of(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -318,9 +323,11 @@ public final class HerdClient implements AutoCloseable {
             if (Thread.currentThread().isInterrupted()) {
                 return last;
             }
+            current.compareAndSet(position, position + 1);
             throw new HerdException(ErrorCode.UNAVAILABLE, "the event stream from " + address + " broke: " + e,
                     List.of(), e);
         }
+        current.compareAndSet(position, position + 1);
         return last;
     }
 
