@@ -331,9 +331,14 @@ public final class HerdClient implements AutoCloseable {
         return last;
     }
 
-    /** Adds an event webhook; answers it as stored (with its id). */
+    /**
+     * Adds an event webhook; answers it as stored. Without an id in the request the client picks one, so that
+     * resending after a lost answer does not add it twice.
+     */
     public EventSubscription subscribeEvents(SubscribeRequest request) {
-        return send("POST", "/v1/events/subscriptions", Json.write(request), "application/json", REQUEST_TIMEOUT,
+        SubscribeRequest withId = request.id() == null ? request.withId(java.util.UUID.randomUUID().toString())
+                : request;
+        return send("POST", "/v1/events/subscriptions", Json.write(withId), "application/json", REQUEST_TIMEOUT,
                 EventSubscription.class);
     }
 

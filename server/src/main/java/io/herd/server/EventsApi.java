@@ -47,6 +47,7 @@ final class EventsApi {
     private static final int STREAM_BATCH = 1_000;
     private static final Duration STREAM_KEEP_ALIVE = Duration.ofSeconds(15);
     private static final Duration DEFAULT_STATS_PERIOD = Duration.ofHours(24);
+    private static final java.util.regex.Pattern SUBSCRIPTION_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     /** How HttpApi answers a read that may block on {@code index}/{@code wait}. */
     @FunctionalInterface
@@ -133,7 +134,12 @@ final class EventsApi {
                     + "dingtalk, got " + request.format());
         }
         EventFilter filter = request.filter() == null ? EventFilter.ALL : request.filter().withTimes(null, null);
-        return new EventSubscription(UUID.randomUUID().toString(), url.toString(), format, filter, null, 0, null);
+        String id = request.id() == null ? UUID.randomUUID().toString() : request.id().trim();
+        if (!SUBSCRIPTION_ID.matcher(id).matches()) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "a subscription id is 1 to 64 letters, digits, '-' "
+                    + "and '_', got " + request.id());
+        }
+        return new EventSubscription(id, url.toString(), format, filter, null, 0, null);
     }
 
     private static String firstLine(String text) {

@@ -193,5 +193,14 @@ class WebhooksTest {
         EventSubscription subscription = client.subscribeEvents(new SubscribeRequest(hookUrl(), null, null));
         client.unsubscribeEvents(subscription.id());
         assertThat(client.eventSubscriptions()).isEmpty();
+
+        // With an id the request is idempotent: resent, it adds nothing.
+        SubscribeRequest named = new SubscribeRequest("alerts-1", hookUrl(), "slack", null);
+        EventSubscription first = client.subscribeEvents(named);
+        assertThat(client.subscribeEvents(named)).isEqualTo(first);
+        assertThat(client.eventSubscriptions()).containsExactly(first);
+        assertThatThrownBy(() -> client.subscribeEvents(named.withId("no spaces")))
+                .isInstanceOfSatisfying(HerdException.class, e -> assertThat(e.getMessage())
+                        .contains("a subscription id is 1 to 64 letters"));
     }
 }

@@ -138,6 +138,13 @@ final class EventLog {
     // ------------------------------------------------------------------------------------------ webhooks
 
     ApplyResult subscribe(long index, SubscribeEvents command) {
+        EventSubscription existing = subscriptions.get(command.subscription().id());
+        if (existing != null && existing.url().equals(command.subscription().url())
+                && existing.format() == command.subscription().format()
+                && existing.filter().equals(command.subscription().filter())) {
+            // A resent request: the cursor stays where it is.
+            return ApplyResult.unchanged(index, "event subscription " + existing.id() + " unchanged");
+        }
         EventSubscription subscription = command.subscription().startingAt(lastSequence(), command.time());
         subscriptions.put(subscription.id(), subscription);
         return new ApplyResult(index, true, 0, List.of(), "event subscription " + subscription.id() + " added");

@@ -241,6 +241,9 @@ class EventRecorderTest {
         });
 
         apply(new AckEvents("hook", newest + 5, at(11)));
+        // The same request resent (its answer was lost) leaves the cursor alone.
+        apply(new SubscribeEvents(new io.herd.api.EventSubscription("hook", "http://127.0.0.1:9/", null, null, null,
+                0, null), at(11)));
         apply(new AckEvents("hook", newest + 2, at(12)));
         apply(new AckEvents("other", newest + 9, at(12)));
         assertThat(state.view().eventSubscriptions()).singleElement().satisfies(subscription -> {
