@@ -11,6 +11,7 @@ public enum ErrorCode {
     TASK_NOT_FOUND(ErrorKind.NOT_FOUND),
     LOG_NOT_FOUND(ErrorKind.NOT_FOUND),
     ROUTE_NOT_FOUND(ErrorKind.NOT_FOUND),
+    SUBSCRIPTION_NOT_FOUND(ErrorKind.NOT_FOUND),
     AMBIGUOUS_ID(ErrorKind.CONFLICT),
     CONFLICT(ErrorKind.CONFLICT),
     NO_LEADER(ErrorKind.UNAVAILABLE),

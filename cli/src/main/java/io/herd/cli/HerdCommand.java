@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
                 PromoteCommand.class,
                 DownCommand.class,
                 LogsCommand.class,
+                EventsCommand.class,
                 NodesCommand.class,
                 ServerCommand.class,
                 AgentCommand.class,

@@ -2,6 +2,7 @@ package io.herd.cli;
 
 import io.herd.server.HerdServer;
 import io.herd.server.ServerConfig;
+import io.herd.state.EventPolicy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -74,6 +75,17 @@ final class ServerCommand implements Callable<Integer> {
             description = "Scheduler worker threads on the leader (default: ${DEFAULT-VALUE}).")
     int schedulerWorkers;
 
+    @Option(names = "--event-retention", paramLabel = "DURATION", defaultValue = "30d",
+            converter = Converters.DurationConverter.class,
+            description = "Keep events this long after they last happened (default: ${DEFAULT-VALUE}). Give every "
+                    + "server of a group the same value.")
+    Duration eventRetention;
+
+    @Option(names = "--event-limit", paramLabel = "N", defaultValue = "" + EventPolicy.DEFAULT_LIMIT,
+            description = "Keep at most N events, dropping the oldest (default: ${DEFAULT-VALUE}; about 0.5 KiB of "
+                    + "memory and snapshot each). Give every server of a group the same value.")
+    int eventLimit;
+
     /** The configuration the options describe; a contradiction between them is a usage error. */
     ServerConfig config() {
         if (!SERVER_ID.matcher(id).matches()) {
@@ -108,8 +120,14 @@ final class ServerCommand implements Callable<Integer> {
         }
         Path directory = dataDir != null ? dataDir.toAbsolutePath().normalize()
                 : DataDirectories.defaultFor(DataDirectories.serverLeaf(id));
+        if (eventRetention.isZero() || eventRetention.isNegative()) {
+            throw usage("--event-retention must be more than 0");
+        }
+        if (eventLimit < 1) {
+            throw usage("--event-limit must be at least 1");
+        }
         return new ServerConfig(id, directory, httpAddress, raft, peers, nodeTimeout, heartbeatInterval,
-                schedulerWorkers);
+                schedulerWorkers, EventPolicy.DEFAULT.withRetention(eventRetention).withLimit(eventLimit));
     }
 
     @Override

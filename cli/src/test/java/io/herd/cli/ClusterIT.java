@@ -165,6 +165,11 @@ class ClusterIT {
         cluster.awaitCondition("the hog to be OOM-killed", Duration.ofSeconds(60), () ->
                 client.jobStatus("demo/hog").instances().stream().anyMatch(instance ->
                         instance.state() == InstanceState.FAILED && "OOMKilled".equals(task(instance).reason())));
+        // The same, as the events center tells it: a Warning event of the instance.
+        cluster.awaitCondition("an OOMKilled warning event", Duration.ofSeconds(10), () ->
+                client.events(new HerdClient.EventQuery("demo", "hog", null, null, "Warning", "OOMKilled", null, null),
+                        null).stream().anyMatch(event -> event.object().equals("instance/demo/hog.main[0]")
+                                && event.message().contains("OOMKilled")));
         client.stopJob("demo/hog", true);
     }
 

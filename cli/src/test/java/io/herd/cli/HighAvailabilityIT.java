@@ -16,7 +16,10 @@ import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Three servers: the leader dies while jobs are being submitted; no acknowledged job is lost. */
+/**
+ * Three servers: the leader dies while jobs are being submitted; no acknowledged job is lost, nor the event of
+ * its registration (events are replicated state).
+ */
 class HighAvailabilityIT {
     private static final String SPEC = """
             job: %s
@@ -86,7 +89,10 @@ class HighAvailabilityIT {
             cluster.awaitCondition("all acknowledged jobs on " + server.name(), Duration.ofSeconds(60), () -> {
                 try {
                     Set<String> present = direct.listJobs().stream().map(JobSummary::id).collect(Collectors.toSet());
-                    return present.containsAll(expected);
+                    Set<String> registeredEvents = direct.events(new HerdClient.EventQuery("ha", null, null, null,
+                                    null, "Registered", null, null), 10_000).stream()
+                            .map(event -> event.jobId()).collect(Collectors.toSet());
+                    return present.containsAll(expected) && registeredEvents.containsAll(expected);
                 } catch (RuntimeException e) {
                     return false;
                 }

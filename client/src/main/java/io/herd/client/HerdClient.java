@@ -3,12 +3,15 @@ package io.herd.client;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.herd.api.ErrorCode;
 import io.herd.api.ErrorResponse;
+import io.herd.api.Event;
+import io.herd.api.EventSubscription;
 import io.herd.api.HerdException;
 import io.herd.api.Instance;
 import io.herd.api.InstanceStatusUpdate;
 import io.herd.api.Json;
 import io.herd.api.Node;
 import io.herd.api.wire.ClusterStatus;
+import io.herd.api.wire.EventStats;
 import io.herd.api.wire.HeartbeatResponse;
 import io.herd.api.wire.JobDiff;
 import io.herd.api.wire.JobStatus;
@@ -16,9 +19,13 @@ import io.herd.api.wire.JobSummary;
 import io.herd.api.wire.RegisterNodeRequest;
 import io.herd.api.wire.RegisterNodeResponse;
 import io.herd.api.wire.RollbackJobRequest;
+import io.herd.api.wire.SubscribeRequest;
 import io.herd.api.wire.SubmitJobResponse;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -33,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * Java client of the Herd HTTP API, used by the CLI, the agent and tests. It is given one or more server
@@ -223,6 +231,152 @@ public final class HerdClient implements AutoCloseable {
                 REQUEST_TIMEOUT, Map.class);
     }
 
+    // ---- events -------------------------------------------------------------------------------------------
+
+    /**
+     * Which events to ask for; null fields match everything. {@code since} and {@code until} are instants
+     * ({@code 2026-01-02T15:04:05Z}) or durations back from the server's now ({@code 1h}); {@code level} is
+     * Normal or Warning; {@code app} matches the app's subtree.
+     */
+    public record EventQuery(String app, String job, String instance, String node, String level, String reason,
+            String since, String until) {
+        public static final EventQuery ALL = new EventQuery(null, null, null, null, null, null, null, null);
+
+        String parameters() {
+            StringBuilder query = new StringBuilder();
+            append(query, "app", app);
+            append(query, "job", job);
+            append(query, "instance", instance);
+            append(query, "node", node);
+            append(query, "level", level);
+            append(query, "reason", reason);
+            append(query, "since", since);
+            append(query, "until", until);
+            return query.toString();
+        }
+
+        private static void append(StringBuilder query, String name, String value) {
+            if (value != null && !value.isBlank()) {
+                query.append(query.isEmpty() ? "" : "&").append(name).append('=').append(encode(value));
+            }
+        }
+    }
+
+    /** The newest {@code limit} matching events (null: the server's default, 500), oldest first. */
+    public List<Event> events(EventQuery query, Integer limit) {
+        String parameters = query.parameters() + (limit == null ? "" : (query.parameters().isEmpty() ? "" : "&")
+                + "limit=" + limit);
+        return send("GET", "/v1/events" + (parameters.isEmpty() ? "" : "?" + parameters), null, null, REQUEST_TIMEOUT,
+                new TypeReference<List<Event>>() {});
+    }
+
+    /** Counts by reason and level over the last {@code period} (e.g. {@code 24h}) and the period before it. */
+    public EventStats eventStats(EventQuery query, String period) {
+        String parameters = query.parameters();
+        parameters = (parameters.isEmpty() ? "" : parameters + "&") + "since=" + encode(period);
+        return send("GET", "/v1/events/stats?" + parameters, null, null, REQUEST_TIMEOUT, EventStats.class);
+    }
+
+    /**
+     * Streams matching events as the servers apply them (Server-Sent Events from {@code /v1/events/stream}),
+     * starting after event sequence {@code after} (null: from now), and hands each to {@code onEvent} until it
+     * answers false, the stream ends, or the thread is interrupted. Returns the sequence of the last event handed
+     * over (or {@code after}), from which a caller may resume on another server: a stream that cannot connect or
+     * breaks makes the next call use the next address.
+     */
+    public Long streamEvents(EventQuery query, Long after, Predicate<Event> onEvent) {
+        return streamEvents(query, after, () -> {}, onEvent);
+    }
+
+    /**
+     * As {@link #streamEvents(EventQuery, Long, Predicate)}; {@code connected} runs once the server accepted the
+     * stream: every event applied after that is delivered.
+     */
+    public Long streamEvents(EventQuery query, Long after, Runnable connected, Predicate<Event> onEvent) {
+        String parameters = query.parameters();
+        if (after != null) {
+            parameters = (parameters.isEmpty() ? "" : parameters + "&") + "after=" + after;
+        }
+        int position = current.get();
+        String address = addresses.get(Math.floorMod(position, addresses.size()));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(address + "/v1/events/stream"
+                + (parameters.isEmpty() ? "" : "?" + parameters))).header("Accept", "text/event-stream").GET().build();
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (ConnectException e) {
+            // The next call tries the next server: any of them serves the stream from its replica.
+            current.compareAndSet(position, position + 1);
+            throw new HerdException(ErrorCode.UNAVAILABLE, "cannot connect to a Herd server at " + address
+                    + " (is 'herd server' or 'herd dev' running? set --address or HERD_ADDR)", List.of(), e);
+        } catch (IOException e) {
+            current.compareAndSet(position, position + 1);
+            throw new HerdException(ErrorCode.UNAVAILABLE, "connection to " + address + " failed: " + e, List.of(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return after;
+        }
+        if (response.statusCode() >= 300) {
+            byte[] body;
+            try (InputStream in = response.body()) {
+                body = in.readAllBytes();
+            } catch (IOException e) {
+                body = new byte[0];
+            }
+            throw toException(new ByteResponse(response.statusCode(), body), address);
+        }
+        connected.run();
+        Long last = after;
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            StringBuilder data = new StringBuilder();
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (line.isEmpty()) {
+                    if (!data.isEmpty()) {
+                        Event event = Json.read(data.toString(), Event.class);
+                        data.setLength(0);
+                        last = event.sequence();
+                        if (!onEvent.test(event)) {
+                            return last;
+                        }
+                    }
+                } else if (line.startsWith("data:")) {
+                    data.append(line.substring(line.startsWith("data: ") ? 6 : 5));
+                }
+                // "event:", "id:" and ":" comment lines carry nothing the event's JSON does not.
+            }
+        } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                return last;
+            }
+            current.compareAndSet(position, position + 1);
+            throw new HerdException(ErrorCode.UNAVAILABLE, "the event stream from " + address + " broke: " + e,
+                    List.of(), e);
+        }
+        current.compareAndSet(position, position + 1);
+        return last;
+    }
+
+    /**
+     * Adds an event webhook; answers it as stored. Without an id in the request the client picks one, so that
+     * resending after a lost answer does not add it twice.
+     */
+    public EventSubscription subscribeEvents(SubscribeRequest request) {
+        SubscribeRequest withId = request.id() == null ? request.withId(java.util.UUID.randomUUID().toString())
+                : request;
+        return send("POST", "/v1/events/subscriptions", Json.write(withId), "application/json", REQUEST_TIMEOUT,
+                EventSubscription.class);
+    }
+
+    public List<EventSubscription> eventSubscriptions() {
+        return send("GET", "/v1/events/subscriptions", null, null, REQUEST_TIMEOUT,
+                new TypeReference<List<EventSubscription>>() {});
+    }
+
+    public void unsubscribeEvents(String subscriptionId) {
+        send("DELETE", "/v1/events/subscriptions/" + encode(subscriptionId), null, null, REQUEST_TIMEOUT, Map.class);
+    }
+
     // ---- status -------------------------------------------------------------------------------------------
 
     public ClusterStatus status() {
@@ -321,7 +475,13 @@ public final class HerdClient implements AutoCloseable {
         }
     }
 
+    private record ByteResponse(int statusCode, byte[] body) {}
+
     private static HerdException toException(HttpResponse<byte[]> response, String address) {
+        return toException(new ByteResponse(response.statusCode(), response.body()), address);
+    }
+
+    private static HerdException toException(ByteResponse response, String address) {
         String text = new String(response.body(), StandardCharsets.UTF_8);
         try {
             ErrorResponse error = Json.read(text, ErrorResponse.class);

@@ -22,6 +22,7 @@ import io.herd.api.wire.SubmitJobResponse;
 import io.herd.scheduler.Scheduler;
 import io.herd.scheduler.SchedulerConfig;
 import io.herd.state.ApplyResult;
+import io.herd.state.Command;
 import io.herd.state.DeregisterJob;
 import io.herd.state.RegisterJob;
 import io.herd.state.StateStore;
@@ -70,6 +71,16 @@ final class ClusterService {
 
     StateStore store() {
         return store;
+    }
+
+    /** Proposes a command through Raft (on the leader) and returns what applying it did. */
+    ApplyResult propose(Command command) {
+        return raft.propose(command);
+    }
+
+    /** The server's clock: what relative times in queries ({@code since=24h}) count back from. */
+    InstantSource clock() {
+        return clock;
     }
 
     // ---- jobs -------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ package io.herd.server;
 import io.herd.api.ErrorCode;
 import io.herd.api.HerdException;
 import io.herd.server.metrics.ServerMetrics;
+import io.herd.state.ClusterState;
 import io.herd.state.HerdStateMachine;
 import io.herd.state.RegisterServer;
 import io.herd.state.StateStore;
@@ -50,7 +51,7 @@ public final class HerdServer implements AutoCloseable {
         } catch (IOException e) {
             throw new HerdException(ErrorCode.INVALID_ARGUMENT, "cannot create data directory " + config.dataDir() + ": " + e.getMessage());
         }
-        StateStore store = new StateStore();
+        StateStore store = new StateStore(new ClusterState(config.events()));
         ServerMetrics metrics = new ServerMetrics(store);
         RaftNode raft;
         try {

@@ -152,6 +152,7 @@ final class HttpApi implements AutoCloseable {
                 String jobId = ctx.queryParam("job");
                 return jobId == null ? List.copyOf(view.evaluations()) : view.evaluationsOfJob(jobId);
             }));
+            EventsApi.register(config.routes, service, this::blockingRead, this::write);
             config.routes.get("/v1/status", ctx -> blockingRead(ctx, service::status));
             config.routes.get("/v1/discovery/prometheus", ctx -> blockingRead(ctx, PrometheusDiscovery::targets));
             config.routes.get("/metrics", ctx -> ctx.contentType(ServerMetrics.CONTENT_TYPE).result(metrics.scrape()));

@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /**
  * The one place where leader-only work starts and stops: the evaluation dispatcher with its scheduler workers,
- * the plan applier, node liveness and garbage collection. A watcher polls the Raft role; work starts only once this server leads
+ * the plan applier, node liveness, garbage collection and event webhook delivery. A watcher polls the Raft role; work starts only once this server leads
  * and has applied every entry of earlier terms, and stops as soon as it no longer leads.
  */
 final class LeaderServices implements AutoCloseable {
@@ -31,7 +31,8 @@ final class LeaderServices implements AutoCloseable {
     /** Guarded by this. */
     private Active active;
 
-    private record Active(EvaluationDispatcher dispatcher, NodeLiveness liveness, GarbageCollector collector) {}
+    private record Active(EvaluationDispatcher dispatcher, NodeLiveness liveness, GarbageCollector collector,
+            WebhookDelivery webhooks) {}
 
     LeaderServices(StateStore store, RaftNode raft, InstantSource clock, ServerConfig config,
             SchedulerMetrics schedulerMetrics) {
@@ -63,7 +64,9 @@ final class LeaderServices implements AutoCloseable {
                         dispatcher.start();
                         liveness.start();
                         collector.start();
-                        active = new Active(dispatcher, liveness, collector);
+                        WebhookDelivery webhooks = new WebhookDelivery(store, raft, clock);
+                        webhooks.start();
+                        active = new Active(dispatcher, liveness, collector, webhooks);
                     } else if (!leading && active != null) {
                         LOG.info("this server ({}) is no longer the leader: stopping leader work", raft.selfId());
                         stopActive();
@@ -87,6 +90,7 @@ final class LeaderServices implements AutoCloseable {
         active.dispatcher().close();
         active.liveness().close();
         active.collector().close();
+        active.webhooks().close();
         active = null;
     }
 

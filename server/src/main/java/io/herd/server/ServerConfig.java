@@ -1,5 +1,7 @@
 package io.herd.server;
 
+import io.herd.state.EventPolicy;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +20,8 @@ import static java.util.Objects.requireNonNull;
  * @param nodeTimeout        a node silent this long is marked down
  * @param heartbeatInterval  how often agents are told to heartbeat
  * @param schedulerWorkers   scheduler worker threads on the leader
+ * @param events             how long and how many events are kept ({@code --event-retention}, {@code --event-limit});
+ *                           every server of a group must be given the same
  */
 public record ServerConfig(
         String id,
@@ -27,7 +31,8 @@ public record ServerConfig(
         List<Peer> peers,
         Duration nodeTimeout,
         Duration heartbeatInterval,
-        int schedulerWorkers) {
+        int schedulerWorkers,
+        EventPolicy events) {
     public static final String DEFAULT_HTTP_ADDRESS = "127.0.0.1:7700";
     public static final String DEFAULT_RAFT_ADDRESS = "127.0.0.1:7800";
     public static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofSeconds(10);
@@ -44,6 +49,19 @@ public record ServerConfig(
         if (schedulerWorkers <= 0) {
             schedulerWorkers = 2;
         }
+        events = events == null ? EventPolicy.DEFAULT : events;
+    }
+
+    /** A configuration keeping events by the default policy. */
+    public ServerConfig(String id, Path dataDir, String httpAddress, String raftAddress, List<Peer> peers,
+            Duration nodeTimeout, Duration heartbeatInterval, int schedulerWorkers) {
+        this(id, dataDir, httpAddress, raftAddress, peers, nodeTimeout, heartbeatInterval, schedulerWorkers, null);
+    }
+
+    /** The same configuration keeping events by {@code policy}. */
+    public ServerConfig withEvents(EventPolicy policy) {
+        return new ServerConfig(id, dataDir, httpAddress, raftAddress, peers, nodeTimeout, heartbeatInterval,
+                schedulerWorkers, policy);
     }
 
     public static ServerConfig defaults(Path dataDir) {

@@ -5,6 +5,9 @@ import io.herd.api.DeploymentGroup;
 import io.herd.api.DeploymentStatus;
 import io.herd.api.DesiredStatus;
 import io.herd.api.Evaluation;
+import io.herd.api.Event;
+import io.herd.api.EventFilter;
+import io.herd.api.EventSubscription;
 import io.herd.api.EvaluationStatus;
 import io.herd.api.EvaluationTrigger;
 import io.herd.api.Instance;
@@ -111,9 +114,27 @@ public final class ClusterState {
     private final NavigableMap<Long, String> blockedEvaluations = new TreeMap<>();
     private long nextEvaluationSequence;
 
+    /** Derived from the commands by {@link EventRecorder}; see {@link EventLog}. */
+    private final EventLog events;
+
     private final StateView view = new View();
 
-    public ClusterState() {}
+    public ClusterState() {
+        this(EventPolicy.DEFAULT);
+    }
+
+    public ClusterState(EventPolicy eventPolicy) {
+        this.events = new EventLog(eventPolicy);
+    }
+
+    private ClusterState(EventLog events) {
+        this.events = events;
+    }
+
+    /** How long and how many events this state keeps. */
+    public EventPolicy eventPolicy() {
+        return events.policy();
+    }
 
     /**
      * Applies one committed command at Raft log index {@code index}. Never throws for a non-null command;
@@ -126,7 +147,8 @@ public final class ClusterState {
         if (command == null) {
             return ApplyResult.unchanged(index, "no command");
         }
-        return switch (command) {
+        EventRecorder.Before before = EventRecorder.capture(command, view);
+        ApplyResult result = switch (command) {
             case RegisterServer register -> registerServer(register);
             case RegisterJob register -> registerJob(register);
             case DeregisterJob deregister -> deregisterJob(deregister);
@@ -139,7 +161,13 @@ public final class ClusterState {
             case UpdateInstancesBatch batch -> updateInstances(batch.commandId(), batch.time(), batch.reports());
             case PromoteDeployment promote -> promoteDeployment(promote);
             case RestartJob restart -> restartJob(restart);
+            case SubscribeEvents subscribe -> events.subscribe(index, subscribe);
+            case UnsubscribeEvents unsubscribe -> events.unsubscribe(index, unsubscribe);
+            case AckEvents ack -> events.acknowledge(index, ack);
         };
+        EventRecorder.record(command, before, view, result, events);
+        events.prune(command.time());
+        return result;
     }
 
     /** Live read access; see {@link StateView} for what stays valid after the caller's lock is released. */
@@ -174,12 +202,17 @@ public final class ClusterState {
         List<Deployment> deployments = deploymentsByJob.values().stream().flatMap(List::stream).toList();
         return new StateData(index, List.copyOf(servers.values()), List.copyOf(jobs.values()), history,
                 highestJobVersions, List.copyOf(nodes.values()), List.copyOf(instances.values()), evaluationsInOrder,
-                deployments);
+                deployments, events.toData());
+    }
+
+    /** Rebuilds a state, indexes included, from {@link #toData()}, keeping events by the default policy. */
+    public static ClusterState fromData(StateData data) {
+        return fromData(data, EventPolicy.DEFAULT);
     }
 
     /** Rebuilds a state, indexes included, from {@link #toData()}. */
-    public static ClusterState fromData(StateData data) {
-        ClusterState state = new ClusterState();
+    public static ClusterState fromData(StateData data, EventPolicy eventPolicy) {
+        ClusterState state = new ClusterState(EventLog.fromData(data.events(), eventPolicy));
         state.index = data.index();
         state.restoredIndex = data.index();
         for (ServerRecord server : data.servers()) {
@@ -951,6 +984,31 @@ public final class ClusterState {
         @Override
         public List<Deployment> deploymentsOfJob(String jobId) {
             return List.copyOf(deploymentsByJob.getOrDefault(jobId, List.of()).reversed());
+        }
+
+        @Override
+        public List<Event> events(EventFilter filter, int limit) {
+            return events.newest(filter, limit);
+        }
+
+        @Override
+        public List<Event> eventsAfter(long sequence, EventFilter filter, int limit) {
+            return events.after(sequence, filter, limit);
+        }
+
+        @Override
+        public long lastEventSequence() {
+            return events.lastSequence();
+        }
+
+        @Override
+        public int eventCount() {
+            return events.size();
+        }
+
+        @Override
+        public List<EventSubscription> eventSubscriptions() {
+            return events.subscriptions();
         }
     }
 }

@@ -27,10 +27,14 @@ import java.time.Instant;
         @JsonSubTypes.Type(value = UpdateInstancesBatch.class, name = "update_instances_batch"),
         @JsonSubTypes.Type(value = PromoteDeployment.class, name = "promote_deployment"),
         @JsonSubTypes.Type(value = RestartJob.class, name = "restart_job"),
+        @JsonSubTypes.Type(value = SubscribeEvents.class, name = "subscribe_events"),
+        @JsonSubTypes.Type(value = UnsubscribeEvents.class, name = "unsubscribe_events"),
+        @JsonSubTypes.Type(value = AckEvents.class, name = "ack_events"),
 })
 public sealed interface Command
         permits RegisterServer, RegisterJob, DeregisterJob, UpsertNode, SetNodeStatus, ApplyPlan, UpdateInstances,
-        GarbageCollect, UpdateInstancesBatch, PromoteDeployment, RestartJob {
+        GarbageCollect, UpdateInstancesBatch, PromoteDeployment, RestartJob, SubscribeEvents, UnsubscribeEvents,
+        AckEvents {
     /** When the leader proposed the command; the only time apply ever uses. */
     Instant time();
 }

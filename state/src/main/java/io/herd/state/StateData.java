@@ -17,6 +17,7 @@ import java.util.TreeMap;
  * {@code evaluations}, which keeps creation order because that order is state too (the pending queue is served
  * oldest first).
  *
+ * @param events the events derived so far (see {@link EventLog})
  * @param highestJobVersions the highest version ever given to each job id, kept after a purge so that a job
  *     registered again under the same id never reuses the version of an instance still around
  * @param deployments the kept deployments, by job id and then oldest first
@@ -30,11 +31,14 @@ public record StateData(
         List<Node> nodes,
         List<Instance> instances,
         List<Evaluation> evaluations,
-        List<Deployment> deployments) {
+        List<Deployment> deployments,
+        EventData events) {
+    /** A state without deployments and events (as written before they existed). */
     public StateData(long index, List<ServerRecord> servers, List<Job> jobs, List<Job> jobHistory,
             Map<String, Long> highestJobVersions, List<Node> nodes, List<Instance> instances,
             List<Evaluation> evaluations) {
-        this(index, servers, jobs, jobHistory, highestJobVersions, nodes, instances, evaluations, List.of());
+        this(index, servers, jobs, jobHistory, highestJobVersions, nodes, instances, evaluations, List.of(),
+                EventData.empty());
     }
 
     public StateData {
@@ -48,6 +52,7 @@ public record StateData(
         nodes = nodes == null ? List.of() : List.copyOf(nodes);
         instances = instances == null ? List.of() : List.copyOf(instances);
         evaluations = evaluations == null ? List.of() : List.copyOf(evaluations);
+        events = events == null ? EventData.empty() : events;
     }
 
     public static StateData empty() {

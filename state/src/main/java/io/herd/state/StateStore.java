@@ -63,6 +63,8 @@ public final class StateStore {
      * up their node and must not queue on the state lock.
      */
     private final ConcurrentHashMap<String, Node> nodes = new ConcurrentHashMap<>();
+    /** The initial state's, kept by every state restored from a snapshot. */
+    private final EventPolicy eventPolicy;
 
     public StateStore() {
         this(new ClusterState());
@@ -70,6 +72,7 @@ public final class StateStore {
 
     public StateStore(ClusterState initial) {
         this.state = requireNonNull(initial, "initial is null");
+        this.eventPolicy = initial.eventPolicy();
         this.index = initial.view().index();
         publishAll(initial);
     }
@@ -226,7 +229,7 @@ public final class StateStore {
 
     /** Replaces the whole state, as when a snapshot is loaded; wakes the index waiters. */
     public void restore(StateData data) {
-        ClusterState restored = ClusterState.fromData(requireNonNull(data, "data is null"));
+        ClusterState restored = ClusterState.fromData(requireNonNull(data, "data is null"), eventPolicy);
         stateLock.writeLock().lock();
         try {
             state = restored;

@@ -1,6 +1,9 @@
 package io.herd.state;
 
 import io.herd.api.Evaluation;
+import io.herd.api.Event;
+import io.herd.api.EventFilter;
+import io.herd.api.EventSubscription;
 import io.herd.api.Instance;
 import io.herd.api.Job;
 import io.herd.api.Node;
@@ -69,4 +72,18 @@ public interface StateView {
 
     /** The kept deployments of a job (the last {@link ClusterState#DEPLOYMENT_HISTORY_LIMIT}), newest first. */
     List<io.herd.api.Deployment> deploymentsOfJob(String jobId);
+    /** The newest {@code limit} events matching {@code filter}, oldest first (in the order they last changed). */
+    List<Event> events(EventFilter filter, int limit);
+
+    /** Up to {@code limit} events matching {@code filter} that changed after {@code sequence}, oldest first. */
+    List<Event> eventsAfter(long sequence, EventFilter filter, int limit);
+
+    /** The sequence of the latest event change; a stream that starts now resumes after it. */
+    long lastEventSequence();
+
+    /** How many events are kept. */
+    int eventCount();
+
+    /** The event webhooks, by id. */
+    List<EventSubscription> eventSubscriptions();
 }

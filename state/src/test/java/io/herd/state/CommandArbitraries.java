@@ -72,7 +72,22 @@ final class CommandArbitraries {
                 Tuple.of(5, applyPlan()),
                 Tuple.of(5, updateInstances()),
                 Tuple.of(2, updateInstancesBatch()),
-                Tuple.of(1, garbageCollect()));
+                Tuple.of(1, garbageCollect()),
+                Tuple.of(1, eventSubscriptionChange()));
+    }
+
+    /** Webhooks come and go and their cursors move: state like the rest, in snapshots and on every replica. */
+    private static Arbitrary<Command> eventSubscriptionChange() {
+        Arbitrary<String> id = Arbitraries.of("hook-1", "hook-2");
+        Arbitrary<Command> subscribe = Combinators.combine(id, Arbitraries.of(io.herd.api.WebhookFormat.class),
+                Arbitraries.of(io.herd.api.EventLevel.class).injectNull(0.5), time()).as((hook, format, level, time) ->
+                new SubscribeEvents(new io.herd.api.EventSubscription(hook, "http://127.0.0.1:9/" + hook, format,
+                        new io.herd.api.EventFilter("shop", null, null, null, level, null, null, null), null, 0, null),
+                        time));
+        Arbitrary<Command> unsubscribe = Combinators.combine(id, time()).as(UnsubscribeEvents::new);
+        Arbitrary<Command> ack = Combinators.combine(id, Arbitraries.longs().between(0, 50), time())
+                .as(AckEvents::new);
+        return Arbitraries.oneOf(subscribe, unsubscribe, ack);
     }
 
     private static Arbitrary<Instant> time() {

@@ -3,6 +3,9 @@ package io.herd.state;
 import io.herd.api.Deployment;
 import io.herd.api.DeploymentGroup;
 import io.herd.api.DeploymentStatus;
+import io.herd.api.Event;
+import io.herd.api.EventFilter;
+import io.herd.api.EventLevel;
 import io.herd.api.Group;
 import io.herd.api.Instance;
 import io.herd.api.InstanceState;
@@ -23,6 +26,7 @@ import static io.herd.state.StateFixtures.job;
 import static io.herd.state.StateFixtures.jobId;
 import static io.herd.state.StateFixtures.node;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 class DeploymentStateTest {
     private final ClusterState state = new ClusterState();
@@ -72,6 +76,12 @@ class DeploymentStateTest {
         assertThat(failed.description()).contains("auto-reverted to version 3 (the spec of version 1)");
         assertThat(state.view().pendingEvaluations()).anyMatch(evaluation -> evaluation.jobId().equals(jobId("shop")));
         assertThat(ClusterState.fromData(state.toData()).toData()).isEqualTo(state.toData());
+        assertThat(jobEvents()).extracting(Event::level, Event::reason).containsSubsequence(
+                tuple(EventLevel.NORMAL, "DeploymentStarted"), tuple(EventLevel.NORMAL, "DeploymentSucceeded"),
+                tuple(EventLevel.NORMAL, "DeploymentStarted"), tuple(EventLevel.WARNING, "DeploymentFailed"),
+                tuple(EventLevel.WARNING, "AutoReverted"));
+        assertThat(jobEvents()).filteredOn(event -> event.reason().equals("AutoReverted")).singleElement()
+                .extracting(Event::message).asString().contains("registered again as version 3");
     }
 
     @Test
@@ -107,6 +117,8 @@ class DeploymentStateTest {
         assertThat(restart.restarts("web")).isTrue();
         assertThat(state.view().deploymentsOfJob(jobId("shop"))).extracting(Deployment::status)
                 .containsExactly(DeploymentStatus.RUNNING, DeploymentStatus.CANCELLED);
+        assertThat(jobEvents()).extracting(Event::reason).containsSubsequence("DeploymentPaused", "Promoted",
+                "DeploymentCancelled", "DeploymentStarted");
     }
 
     @Test
@@ -120,6 +132,7 @@ class DeploymentStateTest {
         apply(new UpdateInstances("n1", List.of(new InstanceStatusUpdate("i1", InstanceState.RUNNING, null, Map.of(),
                 false)), "c2", at(3)));
         Instance starting = state.view().instance("i1").orElseThrow();
+        assertThat(instanceEvents("Unhealthy")).as("a new instance starts unhealthy: no event").isEmpty();
         assertThat(starting.healthy()).isFalse();
         assertThat(starting.readySince()).isNull();
 
@@ -129,5 +142,22 @@ class DeploymentStateTest {
         assertThat(healthy.evaluationIds()).singleElement()
                 .satisfies(id -> assertThat(state.view().evaluation(id).orElseThrow().trigger().wireName())
                         .isEqualTo("deployment_watch"));
+
+        apply(new UpdateInstances("n1", List.of(new InstanceStatusUpdate("i1", InstanceState.RUNNING, null, Map.of(),
+                false)), "c4", at(5)));
+        assertThat(instanceEvents("Unhealthy")).singleElement().satisfies(event -> {
+            assertThat(event.level()).isEqualTo(EventLevel.WARNING);
+            assertThat(event.instance()).isEqualTo("i1");
+        });
+    }
+
+    private List<Event> jobEvents() {
+        return state.view().events(new EventFilter(null, "shop", null, null, null, null, null, null),
+                Integer.MAX_VALUE).stream().filter(event -> event.kind().equals(Event.JOB)).toList();
+    }
+
+    private List<Event> instanceEvents(String reason) {
+        return state.view().events(new EventFilter(null, null, null, null, null, reason, null, null),
+                Integer.MAX_VALUE);
     }
 }

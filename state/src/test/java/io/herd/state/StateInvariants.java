@@ -1,10 +1,13 @@
 package io.herd.state;
 
 import io.herd.api.Evaluation;
+import io.herd.api.Event;
+import io.herd.api.EventFilter;
 import io.herd.api.EvaluationStatus;
 import io.herd.api.Instance;
 import io.herd.api.Job;
 
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -35,6 +38,16 @@ final class StateInvariants {
             assertThat(view.jobVersions(job.id())).hasSizeLessThanOrEqualTo(ClusterState.JOB_HISTORY_LIMIT)
                     .isSortedAccordingTo((newer, older) -> Long.compare(older.version(), newer.version()));
         }
+
+        // Events: within the limit, in the order of their latest change, each folded count at least one.
+        List<Event> events = view.events(EventFilter.ALL, Integer.MAX_VALUE);
+        assertThat(events).hasSizeLessThanOrEqualTo(state.eventPolicy().limit()).hasSize(view.eventCount());
+        assertThat(events).extracting(Event::sequence).isSorted().doesNotHaveDuplicates();
+        assertThat(events).allSatisfy(event -> {
+            assertThat(event.count()).isPositive();
+            assertThat(event.id()).isLessThanOrEqualTo(event.sequence());
+            assertThat(event.sequence()).isLessThanOrEqualTo(view.lastEventSequence());
+        });
 
         StateData data = state.toData();
         assertThat(ClusterState.fromData(data).toData()).isEqualTo(data);

@@ -1,0 +1,344 @@
+package io.herd.state;
+
+import io.herd.api.Deployment;
+import io.herd.api.DeploymentStatus;
+import io.herd.api.DesiredStatus;
+import io.herd.api.Event;
+import io.herd.api.EventLevel;
+import io.herd.api.Instance;
+import io.herd.api.InstanceState;
+import io.herd.api.InstanceStatusUpdate;
+import io.herd.api.InstanceStop;
+import io.herd.api.Job;
+import io.herd.api.Node;
+import io.herd.api.NodeStatus;
+import io.herd.api.PlacementFailure;
+import io.herd.api.Plan;
+import io.herd.api.TaskState;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Derives events from the commands {@link ClusterState} applies: before a command it captures what the command
+ * may touch ({@link #capture}), after it compares that with the new state and records what changed
+ * ({@link #record}). Everything it uses comes from the command and the state, the time included, so every
+ * replica derives the same events and ingesting them costs no Raft entries of their own.
+ *
+ * <p>Reasons: jobs {@code Registered}, {@code Stopped}, {@code FailedScheduling}; instances {@code Scheduled},
+ * {@code Started}, {@code Completed}, {@code Failed}, {@code OOMKilled}, {@code Restarted}, {@code Killing},
+ * {@code Killed}, {@code Preempted}, {@code Lost}; nodes {@code Registered}, {@code NodeReady}, {@code NodeDown},
+ * {@code NodeDraining}; deployments (job events) {@code DeploymentStarted}, {@code DeploymentPaused}, {@code Promoted},
+ * {@code DeploymentSucceeded}, {@code DeploymentFailed}, {@code DeploymentCancelled}, {@code AutoReverted}; instances
+ * {@code Unhealthy} when a running instance's health check starts failing.
+ */
+final class EventRecorder {
+    private EventRecorder() {}
+
+    /**
+     * What a command may change, as it was before: instances by id (null for ones that did not exist), a node, and
+     * the kept deployments of the job it is about, by id.
+     */
+    record Before(Map<String, Instance> instances, Node node, String jobId, Map<String, Deployment> deployments) {
+        static final Before NOTHING = new Before(Map.of(), null, null, Map.of());
+
+        Before(Map<String, Instance> instances, Node node) {
+            this(instances, node, null, Map.of());
+        }
+
+        Before withDeployments(String newJobId, StateView state) {
+            Map<String, Deployment> byId = new LinkedHashMap<>();
+            for (Deployment deployment : state.deploymentsOfJob(newJobId)) {
+                byId.put(deployment.id(), deployment);
+            }
+            return new Before(instances, node, newJobId, byId);
+        }
+    }
+
+    static Before capture(Command command, StateView state) {
+        return switch (command) {
+            case ApplyPlan apply -> {
+                Plan plan = apply.plan();
+                Map<String, Instance> touched = new LinkedHashMap<>();
+                for (Instance placement : plan.placements()) {
+                    touched.put(placement.id(), state.instance(placement.id()).orElse(null));
+                }
+                for (InstanceStop stop : plan.stops()) {
+                    touched.put(stop.instanceId(), state.instance(stop.instanceId()).orElse(null));
+                }
+                for (InstanceStop preemption : plan.preemptions()) {
+                    touched.put(preemption.instanceId(), state.instance(preemption.instanceId()).orElse(null));
+                }
+                yield new Before(touched, null).withDeployments(plan.jobId(), state);
+            }
+            case UpdateInstances update -> {
+                Map<String, Instance> touched = new LinkedHashMap<>();
+                for (InstanceStatusUpdate status : update.updates()) {
+                    if (status != null && status.instanceId() != null) {
+                        touched.put(status.instanceId(), state.instance(status.instanceId()).orElse(null));
+                    }
+                }
+                yield new Before(touched, null);
+            }
+            case SetNodeStatus status -> {
+                Map<String, Instance> touched = new LinkedHashMap<>();
+                for (Instance instance : state.instancesOnNode(status.nodeId())) {
+                    touched.put(instance.id(), instance);
+                }
+                yield new Before(touched, state.node(status.nodeId()).orElse(null));
+            }
+            case UpdateInstancesBatch batch -> {
+                Map<String, Instance> touched = new LinkedHashMap<>();
+                for (UpdateInstancesBatch.NodeReport report : batch.reports()) {
+                    for (InstanceStatusUpdate status : report.updates()) {
+                        if (status != null && status.instanceId() != null) {
+                            touched.put(status.instanceId(), state.instance(status.instanceId()).orElse(null));
+                        }
+                    }
+                }
+                yield new Before(touched, null);
+            }
+            case PromoteDeployment promote -> Before.NOTHING.withDeployments(promote.jobId(), state);
+            case RestartJob restart -> Before.NOTHING.withDeployments(restart.jobId(), state);
+            case UpsertNode upsert -> new Before(Map.of(), state.node(upsert.node().id()).orElse(null));
+            case RegisterServer ignored -> Before.NOTHING;
+            case RegisterJob ignored -> Before.NOTHING;
+            case DeregisterJob ignored -> Before.NOTHING;
+            case GarbageCollect ignored -> Before.NOTHING;
+            case SubscribeEvents ignored -> Before.NOTHING;
+            case UnsubscribeEvents ignored -> Before.NOTHING;
+            case AckEvents ignored -> Before.NOTHING;
+        };
+    }
+
+    static void record(Command command, Before before, StateView after, ApplyResult result, EventLog events) {
+        switch (command) {
+            case RegisterJob register -> {
+                if (result.changed()) {
+                    Job job = register.job();
+                    events.record(jobEvent(EventLevel.NORMAL, "Registered", job.app(), job.name(),
+                            "version " + result.jobVersion() + " registered"), register.time());
+                }
+            }
+            case DeregisterJob deregister -> {
+                if (result.changed()) {
+                    String[] appAndJob = splitJobId(deregister.jobId());
+                    events.record(jobEvent(EventLevel.NORMAL, "Stopped", appAndJob[0], appAndJob[1],
+                            deregister.purge() ? "job stopped and purged" : "job stopped"), deregister.time());
+                }
+            }
+            case ApplyPlan apply -> {
+                instanceTransitions(before, after, events, apply);
+                Plan plan = apply.plan();
+                if (!plan.failures().isEmpty() && !apply.retryRest()) {
+                    String[] appAndJob = splitJobId(plan.jobId());
+                    for (PlacementFailure failure : plan.failures()) {
+                        String message = "group " + failure.group() + ": " + failure.unplaced() + " not placed ("
+                                + failure.summary() + ")"
+                                + failure.preemptionSummary().map(text -> "; " + text).orElse("");
+                        events.record(new EventLog.Draft(EventLevel.WARNING, "FailedScheduling", Event.JOB,
+                                jobObject(appAndJob[0], appAndJob[1]), message, appAndJob[0], appAndJob[1],
+                                failure.group(), null, null, null), apply.time());
+                    }
+                }
+                deploymentTransitions(before, after, events, apply.time());
+            }
+            case UpdateInstances update -> instanceTransitions(before, after, events, update);
+            case UpdateInstancesBatch batch -> instanceTransitions(before, after, events, batch);
+            case PromoteDeployment promote -> deploymentTransitions(before, after, events, promote.time());
+            case RestartJob restart -> deploymentTransitions(before, after, events, restart.time());
+            case SetNodeStatus status -> {
+                Node previous = before.node();
+                Node now = after.node(status.nodeId()).orElse(null);
+                if (previous != null && now != null && previous.status() != now.status()) {
+                    switch (now.status()) {
+                        case DOWN -> events.record(nodeEvent(EventLevel.WARNING, "NodeDown", now,
+                                "node stopped answering; its instances are lost"), status.time());
+                        case READY -> events.record(nodeEvent(EventLevel.NORMAL, "NodeReady", now,
+                                "node is ready"), status.time());
+                        case DRAINING -> events.record(nodeEvent(EventLevel.NORMAL, "NodeDraining", now,
+                                "node is draining: no new instances are placed on it"), status.time());
+                    }
+                }
+                instanceTransitions(before, after, events, status);
+            }
+            case UpsertNode upsert -> {
+                Node previous = before.node();
+                Node now = after.node(upsert.node().id()).orElse(null);
+                if (now == null) {
+                    return;
+                }
+                if (previous == null) {
+                    events.record(nodeEvent(EventLevel.NORMAL, "Registered", now,
+                            "node registered at " + now.address()), upsert.time());
+                } else if (previous.status() == NodeStatus.DOWN && now.status() == NodeStatus.READY) {
+                    events.record(nodeEvent(EventLevel.NORMAL, "NodeReady", now, "node is back"), upsert.time());
+                }
+            }
+            case RegisterServer ignored -> {}
+            case GarbageCollect ignored -> {}
+            case SubscribeEvents ignored -> {}
+            case UnsubscribeEvents ignored -> {}
+            case AckEvents ignored -> {}
+        }
+    }
+
+    /**
+     * Compares the job's deployments with what they were: a new one started, one paused for its canaries, was
+     * promoted, succeeded, failed, was cancelled, or was auto-reverted.
+     */
+    private static void deploymentTransitions(Before before, StateView after, EventLog events, java.time.Instant time) {
+        if (before.jobId() == null) {
+            return;
+        }
+        String[] appAndJob = splitJobId(before.jobId());
+        String app = appAndJob[0];
+        String job = appAndJob[1];
+        for (Deployment now : after.deploymentsOfJob(before.jobId()).reversed()) {
+            Deployment previous = before.deployments().get(now.id());
+            String what = (now.restartBefore() != null ? "restart of version " : "deployment of version ")
+                    + now.jobVersion();
+            if (previous == null) {
+                events.record(jobEvent(EventLevel.NORMAL, "DeploymentStarted", app, job, what + " started"), time);
+            }
+            DeploymentStatus was = previous == null ? null : previous.status();
+            if (now.status() != was) {
+                String description = suffix(now.description());
+                switch (now.status()) {
+                    case RUNNING -> {
+                        if (was == DeploymentStatus.PAUSED) {
+                            events.record(jobEvent(EventLevel.NORMAL, "Promoted", app, job,
+                                    what + ": canaries promoted"), time);
+                        }
+                    }
+                    case PAUSED -> events.record(jobEvent(EventLevel.NORMAL, "DeploymentPaused", app, job,
+                            what + " paused for its canaries; run herd promote" + description), time);
+                    case SUCCESSFUL -> events.record(jobEvent(EventLevel.NORMAL, "DeploymentSucceeded", app, job,
+                            what + " succeeded"), time);
+                    case FAILED -> events.record(jobEvent(EventLevel.WARNING, "DeploymentFailed", app, job,
+                            what + " failed" + description), time);
+                    case CANCELLED -> events.record(jobEvent(EventLevel.NORMAL, "DeploymentCancelled", app, job,
+                            what + " cancelled" + description), time);
+                }
+            }
+            if (now.revertedToVersion() != null
+                    && (previous == null || previous.revertedToVersion() == null)) {
+                events.record(jobEvent(EventLevel.WARNING, "AutoReverted", app, job, what
+                        + " failed; the last successful spec was registered again as version "
+                        + now.revertedToVersion()), time);
+            }
+        }
+    }
+
+    /** Compares every captured instance with its new self and records what the change means. */
+    private static void instanceTransitions(Before before, StateView after, EventLog events, Command command) {
+        for (Map.Entry<String, Instance> entry : before.instances().entrySet()) {
+            Instance previous = entry.getValue();
+            Instance now = after.instance(entry.getKey()).orElse(null);
+            if (now == null || now.equals(previous)) {
+                continue;
+            }
+            if (previous == null) {
+                if (command instanceof ApplyPlan) {
+                    events.record(instanceEvent(EventLevel.NORMAL, "Scheduled", now, "placed on node "
+                            + nodeName(now) + " at version " + now.jobVersion()), command.time());
+                }
+                continue;
+            }
+            if (previous.desired() != now.desired()) {
+                if (now.desired() == DesiredStatus.EVICT) {
+                    events.record(instanceEvent(EventLevel.WARNING, "Preempted", now, now.reason()), command.time());
+                } else if (now.desired() == DesiredStatus.STOP && !now.state().isTerminal()) {
+                    events.record(instanceEvent(EventLevel.NORMAL, "Killing", now, "stopping: " + now.reason()),
+                            command.time());
+                }
+            }
+            if (Boolean.FALSE.equals(now.healthy()) && !Boolean.FALSE.equals(previous.healthy())
+                    && now.state() == InstanceState.RUNNING && previous.state() == InstanceState.RUNNING) {
+                // Only a running instance that turns unhealthy: a new one starts unhealthy until its checks pass.
+                events.record(instanceEvent(EventLevel.WARNING, "Unhealthy", now, "health check failing"
+                        + suffix(now.reason())), command.time());
+            }
+            taskRestarts(previous, now, events, command);
+            if (previous.state() != now.state()) {
+                stateChange(previous, now, events, command);
+            }
+        }
+    }
+
+    private static void taskRestarts(Instance previous, Instance now, EventLog events, Command command) {
+        for (Map.Entry<String, TaskState> task : now.tasks().entrySet()) {
+            TaskState was = previous.tasks().get(task.getKey());
+            TaskState is = task.getValue();
+            if (is == null || is.restarts() <= (was == null ? 0 : was.restarts())) {
+                continue;
+            }
+            boolean oom = "OOMKilled".equals(is.reason());
+            String exit = oom ? "was killed at its memory limit"
+                    : is.exitCode() != null ? "exited with code " + is.exitCode() : "exited";
+            events.record(instanceEvent(EventLevel.WARNING, oom ? "OOMKilled" : "Restarted", now,
+                    "task " + task.getKey() + " " + exit + "; restarting it"), command.time());
+        }
+    }
+
+    private static void stateChange(Instance previous, Instance now, EventLog events, Command command) {
+        switch (now.state()) {
+            case RUNNING -> events.record(instanceEvent(EventLevel.NORMAL, "Started", now,
+                    "running on node " + nodeName(now)), command.time());
+            case COMPLETE -> {
+                if (previous.desired() != DesiredStatus.RUN || now.desired() != DesiredStatus.RUN) {
+                    events.record(instanceEvent(EventLevel.NORMAL, "Killed", now,
+                            "stopped" + suffix(now.reason())), command.time());
+                } else {
+                    events.record(instanceEvent(EventLevel.NORMAL, "Completed", now,
+                            now.reason() == null ? "completed" : now.reason()), command.time());
+                }
+            }
+            case FAILED -> {
+                boolean oom = now.tasks().values().stream().anyMatch(task -> "OOMKilled".equals(task.reason()));
+                events.record(instanceEvent(EventLevel.WARNING, oom ? "OOMKilled" : "Failed", now,
+                        now.reason() == null ? "failed" : now.reason()), command.time());
+            }
+            case LOST -> events.record(instanceEvent(EventLevel.WARNING, "Lost", now,
+                    "lost" + suffix(now.reason()) + " (node " + nodeName(now) + ")"), command.time());
+            case PENDING -> {
+                // an instance does not go back to pending
+            }
+        }
+    }
+
+    private static String suffix(String reason) {
+        return reason == null || reason.isBlank() ? "" : ": " + reason;
+    }
+
+    private static String nodeName(Instance instance) {
+        return instance.nodeName() == null ? instance.nodeId() : instance.nodeName();
+    }
+
+    private static EventLog.Draft jobEvent(EventLevel level, String reason, String app, String job, String message) {
+        return new EventLog.Draft(level, reason, Event.JOB, jobObject(app, job), message, app, job, null, null, null,
+                null);
+    }
+
+    private static String jobObject(String app, String job) {
+        return Event.JOB + "/" + app + "/" + job;
+    }
+
+    private static EventLog.Draft instanceEvent(EventLevel level, String reason, Instance instance, String message) {
+        return new EventLog.Draft(level, reason, Event.INSTANCE, Event.INSTANCE + "/" + instance.app() + "/"
+                + instance.name(), Objects.requireNonNullElse(message, ""), instance.app(), instance.job(),
+                instance.group(), instance.id(), instance.nodeId(), nodeName(instance));
+    }
+
+    private static EventLog.Draft nodeEvent(EventLevel level, String reason, Node node, String message) {
+        return new EventLog.Draft(level, reason, Event.NODE, Event.NODE + "/" + node.name(), message, null, null, null,
+                null, node.id(), node.name());
+    }
+
+    private static String[] splitJobId(String jobId) {
+        int slash = jobId.indexOf('/');
+        return slash < 0 ? new String[] {"", jobId} : new String[] {jobId.substring(0, slash),
+                jobId.substring(slash + 1)};
+    }
+}
