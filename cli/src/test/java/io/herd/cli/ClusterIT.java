@@ -1,11 +1,16 @@
 package io.herd.cli;
 
+import com.sun.net.httpserver.HttpServer;
+import io.herd.api.EventFilter;
+import io.herd.api.EventLevel;
+import io.herd.api.EventSubscription;
 import io.herd.api.Instance;
 import io.herd.api.InstanceState;
 import io.herd.api.Node;
 import io.herd.api.NodeStatus;
 import io.herd.api.TaskState;
 import io.herd.api.wire.JobStatus;
+import io.herd.api.wire.SubscribeRequest;
 import io.herd.client.HerdClient;
 import io.herd.testkit.TestingCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -16,6 +21,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -146,9 +155,21 @@ class ClusterIT {
 
     @Test
     @Order(4)
-    void memoryHogIsOomKilled() {
+    void memoryHogIsOomKilled() throws IOException {
         assumeTrue(Files.isWritable(Path.of("/sys/fs/cgroup/memory")) || Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")),
                 "needs writable cgroups (root)");
+        // A chat-robot style receiver subscribed to Warning OOMKilled events of app demo, as an operator would.
+        List<String> delivered = new CopyOnWriteArrayList<>();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            delivered.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        receiver.start();
+        EventSubscription subscription = client.subscribeEvents(new SubscribeRequest(
+                "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook", "slack",
+                new EventFilter("demo", null, null, null, EventLevel.WARNING, "OOMKilled", null, null)));
         client.submitJob("""
                 job: hog
                 app: demo
@@ -170,6 +191,14 @@ class ClusterIT {
                 client.events(new HerdClient.EventQuery("demo", "hog", null, null, "Warning", "OOMKilled", null, null),
                         null).stream().anyMatch(event -> event.object().equals("instance/demo/hog.main[0]")
                                 && event.message().contains("OOMKilled")));
+        // ... and delivered to the webhook by the leader.
+        try {
+            cluster.awaitCondition("the OOMKilled warning delivered to the webhook", Duration.ofSeconds(30), () ->
+                    delivered.stream().anyMatch(body -> body.contains("OOMKilled") && body.contains("hog.main[0]")));
+        } finally {
+            client.unsubscribeEvents(subscription.id());
+            receiver.stop(0);
+        }
         client.stopJob("demo/hog", true);
     }
 

@@ -97,6 +97,7 @@ class EventsApiTest {
         assertThat(ofJob).extracting(Event::level, Event::reason, Event::object).startsWith(
                 tuple(EventLevel.NORMAL, "Registered", "job/trade_checkout/web"),
                 tuple(EventLevel.NORMAL, "Scheduled", "instance/trade_checkout/web.main[0]"),
+                tuple(EventLevel.NORMAL, "DeploymentStarted", "job/trade_checkout/web"),
                 tuple(EventLevel.NORMAL, "Started", "instance/trade_checkout/web.main[0]"),
                 tuple(EventLevel.WARNING, "OOMKilled", "instance/trade_checkout/web.main[0]"));
         assertThat(client.events(new EventQuery(null, null, instance.id().substring(0, 8), null, "warning", null,
@@ -168,11 +169,13 @@ class EventsApiTest {
         report(instance, InstanceState.RUNNING, "running", task(TaskStatus.RUNNING, null, null));
 
         EventStats stats = client.eventStats(EventQuery.ALL, "1h");
-        assertThat(stats.total()).isEqualTo(4); // node registered, job registered, scheduled, started
+        // node registered, job registered, scheduled, deployment started, started
+        assertThat(stats.total()).isEqualTo(5);
         assertThat(stats.previousTotal()).isZero();
         assertThat(stats.rows()).extracting(EventStats.Row::level, EventStats.Row::reason, EventStats.Row::count,
                 EventStats.Row::previousCount).containsExactly(
                         tuple("Normal", "Registered", 2L, 0L),
+                        tuple("Normal", "DeploymentStarted", 1L, 0L),
                         tuple("Normal", "Scheduled", 1L, 0L),
                         tuple("Normal", "Started", 1L, 0L));
         assertThat(java.time.Duration.between(stats.since(), stats.until())).isEqualTo(Duration.ofHours(1));
