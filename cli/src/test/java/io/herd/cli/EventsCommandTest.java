@@ -93,9 +93,9 @@ class EventsCommandTest {
         assertThat(result.exitCode()).isZero();
         List<String> lines = result.out().lines().toList();
         assertThat(lines.getFirst()).matches("LAST +LEVEL +REASON +OBJECT +COUNT +MESSAGE");
-        assertThat(lines).hasSize(5);
+        assertThat(lines).hasSize(6); // registered, scheduled, deployment started, started, OOM-killed twice
         assertThat(lines.get(1)).matches("\\d+s +Normal +Registered +job/trade_checkout/web +1 +version 1 registered");
-        assertThat(lines.get(4)).matches("\\d+s +Warning +OOMKilled +instance/trade_checkout/web\\.main\\[0] +2 +"
+        assertThat(lines.get(5)).matches("\\d+s +Warning +OOMKilled +instance/trade_checkout/web\\.main\\[0] +2 +"
                 + "task server was killed at its memory limit; restarting it");
 
         Result warnings = run("events", "--level", "warning", "--node", "node-a", "--since", "1h");
@@ -113,7 +113,7 @@ class EventsCommandTest {
         assertThat(result.exitCode()).isZero();
         JsonNode events = Json.read(result.out(), JsonNode.class);
         assertThat(events.isArray()).isTrue();
-        assertThat(events).hasSize(2);
+        assertThat(events).hasSize(3); // registered, scheduled, deployment started
         for (JsonNode event : events) {
             assertThat(event.has("level") && event.has("reason") && event.has("object") && event.has("message")
                     && event.has("count") && event.has("first") && event.has("last")).isTrue();
@@ -135,9 +135,10 @@ class EventsCommandTest {
         assertThat(lines.get(1)).matches("LEVEL +REASON +COUNT +PREVIOUS +CHANGE");
         assertThat(lines.subList(2, lines.size())).satisfiesExactly(
                 line -> assertThat(line).matches("Normal +Registered +2 +0 +new"),
+                line -> assertThat(line).matches("Normal +DeploymentStarted +1 +0 +new"),
                 line -> assertThat(line).matches("Normal +Scheduled +1 +0 +new"),
                 line -> assertThat(line).matches("Normal +Started +1 +0 +new"),
-                line -> assertThat(line).matches(" +TOTAL +4 +0 +new"));
+                line -> assertThat(line).matches(" +TOTAL +5 +0 +new"));
         assertThat(EventsCommand.change(15, 10)).isEqualTo("+50%");
         assertThat(EventsCommand.change(0, 10)).isEqualTo("-100%");
         assertThat(EventsCommand.change(3, 3)).isEqualTo("0%");
