@@ -25,6 +25,13 @@ public final class HealthMonitor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
     /** How often a check looks whether the tasks run again while they do not. */
     private static final Duration IDLE_POLL = Duration.ofMillis(100);
+    /**
+     * How often a readiness check runs until it first passes in a run of the tasks (at most its interval): a task
+     * is rarely listening at the instant it starts, and waiting a whole interval (10 s by default) after that first
+     * miss would hold every deployment up for nothing. Liveness checks ({@code on_failure: restart}) keep their
+     * interval, so a slow start never counts failures faster than the spec says.
+     */
+    static final Duration STARTUP_INTERVAL = Duration.ofSeconds(1);
 
     /** Told of verdicts; called from the check threads, must not block for long. */
     public interface Listener {
@@ -83,6 +90,7 @@ public final class HealthMonitor implements AutoCloseable {
         Check check = named.check();
         long judged = -1;
         boolean awaitingRestart = false;
+        boolean passedInThisRun = false;
         try {
             while (!closed) {
                 long generation = runGeneration.getAsLong();
@@ -93,6 +101,7 @@ public final class HealthMonitor implements AutoCloseable {
                 if (generation != judged) {
                     judged = generation;
                     awaitingRestart = false;
+                    passedInThisRun = false;
                     reset(position);
                     if (check.grace().isPositive()) {
                         Thread.sleep(check.grace());
@@ -104,13 +113,16 @@ public final class HealthMonitor implements AutoCloseable {
                     continue; // the tasks changed under the probe: its result says nothing about the new run
                 }
                 CheckState.Verdict verdict = record(position, result.passed(), named.service() + ": " + result.message());
+                passedInThisRun |= result.passed();
                 if (verdict == CheckState.Verdict.UNHEALTHY && check.restartsOnFailure()) {
                     awaitingRestart = true;
                     log.info("instance {}: check of {} failed {} times in a row ({}); restarting its tasks", instanceId,
                             named.service(), check.failureThreshold(), result.message());
                     listener.restartRequested(named.service(), result.message());
                 }
-                Thread.sleep(check.interval());
+                boolean startingUp = !passedInThisRun && !check.restartsOnFailure();
+                Thread.sleep(startingUp && STARTUP_INTERVAL.compareTo(check.interval()) < 0
+                        ? STARTUP_INTERVAL : check.interval());
             }
         } catch (InterruptedException e) {
             // closed

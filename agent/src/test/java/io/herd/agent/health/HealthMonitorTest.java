@@ -2,12 +2,16 @@ package io.herd.agent.health;
 
 import io.herd.api.Check;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -71,6 +75,30 @@ class HealthMonitorTest {
             generation.set(2);
             await().atMost(Duration.ofSeconds(10)).until(() -> recorder.restarts.size() == failuresSeen + 1);
             assertThat(recorder.health).doesNotContain(true);
+        }
+    }
+
+    @Test
+    void aReadinessCheckRetriesQuicklyUntilItFirstPassesThenKeepsItsInterval(@TempDir Path dir) throws Exception {
+        // Each attempt appends a line; it passes once the task "listens" (the file ready exists).
+        ExecProbe probe = new ExecProbe("/bin/sh", List.of("-c", "echo attempt >> attempts; test -f ready"),
+                Map.of("PATH", "/usr/bin:/bin"), dir);
+        Check slow = new Check(Check.EXEC, null, "/bin/sh", List.of(), Duration.ofMinutes(10), Duration.ofSeconds(5),
+                Duration.ZERO, 1, 1, Check.NONE);
+        Recorder recorder = new Recorder();
+        try (HealthMonitor monitor = new HealthMonitor("i1", List.of(new HealthMonitor.NamedCheck("web", slow, probe)),
+                () -> 1, recorder)) {
+            monitor.start();
+            Path attempts = dir.resolve("attempts");
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(attempts));
+            Files.createFile(dir.resolve("ready"));
+            // With a 10-minute interval only the startup retries can see the task ready within seconds.
+            await().atMost(Duration.ofSeconds(10)).until(monitor::healthy);
+            long attemptsWhenHealthy = Files.readAllLines(attempts).size();
+            assertThat(attemptsWhenHealthy).isGreaterThanOrEqualTo(2);
+            // Once it passed, the check keeps its own interval: no more attempts for minutes.
+            await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5))
+                    .until(() -> Files.readAllLines(attempts).size() == attemptsWhenHealthy);
         }
     }
 
