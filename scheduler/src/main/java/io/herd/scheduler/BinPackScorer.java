@@ -6,7 +6,8 @@ import io.herd.api.Resources;
 /**
  * Best fit: prefers the node left fullest after the placement, so that the emptiest nodes stay free for the
  * instances that need a whole node. Each dimension is normalised against the node's capacity so that cpu,
- * memory, disk and GPUs weigh the same whatever their units.
+ * memory, disk and GPUs weigh the same whatever their units. Balance: prefers the node whose cpu and memory
+ * stay evenly used, so that neither is stranded ({@link #imbalanceAfter}).
  */
 final class BinPackScorer {
     /*
@@ -83,6 +84,25 @@ final class BinPackScorer {
             penalty += SHARE_BREAKS_DEVICE;
         }
         return penalty;
+    }
+
+    /**
+     * Between 0 and 1: how unevenly the node's cpu and memory would be used after placing {@code request} (the
+     * difference of their fractions), times the larger fraction. Jobs arrive one shape at a time, so best fit
+     * alone fills a machine with one job's cpu-heavy instances and strands its memory (or the reverse); this
+     * prefers the node whose free resources complement the request. Scaling by the larger fraction makes the
+     * imbalance of an almost empty node nearly free (a later instance can still even it out) and that of an
+     * almost full node expensive (what it strands is stranded for good). GPU nodes and GPU requests are left to
+     * the GPU scoring ({@link #gpuPenalty}).
+     */
+    static double imbalanceAfter(Resources capacity, Resources used, Resources request) {
+        if (capacity.cpuMillis() == 0 || capacity.memoryBytes() == 0 || capacity.gpuMillis() > 0
+                || request.gpuMillis() > 0) {
+            return 0;
+        }
+        double cpu = share(used.cpuMillis() + request.cpuMillis(), capacity.cpuMillis());
+        double memory = share(used.memoryBytes() + request.memoryBytes(), capacity.memoryBytes());
+        return Math.abs(cpu - memory) * Math.max(cpu, memory);
     }
 
     private static double share(long amount, long capacity) {

@@ -1,6 +1,7 @@
 package io.herd.scheduler;
 
 import io.herd.api.Constraint;
+import io.herd.api.GpuDevice;
 import io.herd.api.Group;
 import io.herd.api.Job;
 import io.herd.api.Node;
@@ -65,7 +66,13 @@ final class Feasibility {
         if (node.gpus().isEmpty()) {
             return Optional.of(NO_GPUS);
         }
-        long matching = node.gpus().stream().filter(device -> NodeUsage.modelMatches(device, request)).count();
+        // A loop, not a stream: this runs for every node on every GPU request.
+        int matching = 0;
+        for (GpuDevice device : node.gpus()) {
+            if (NodeUsage.modelMatches(device, request)) {
+                matching++;
+            }
+        }
         if (matching == 0) {
             return Optional.of("no gpu of model " + request.gpuModel());
         }

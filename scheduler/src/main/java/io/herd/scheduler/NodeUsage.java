@@ -128,6 +128,10 @@ final class NodeUsage {
 
     private int devicePosition(int deviceIndex) {
         List<GpuDevice> gpus = node.gpus();
+        // Devices are usually numbered by position: one look instead of a scan, on every GPU instance of every node.
+        if (deviceIndex >= 0 && deviceIndex < gpus.size() && gpus.get(deviceIndex).index() == deviceIndex) {
+            return deviceIndex;
+        }
         for (int position = 0; position < gpus.size(); position++) {
             if (gpus.get(position).index() == deviceIndex) {
                 return position;
@@ -155,7 +159,7 @@ final class NodeUsage {
                 }
             }
         }
-        if (request.gpuMillis() > 0 && chooseGpus(request) == null) {
+        if (request.gpuMillis() > 0 && !gpusFit(request)) {
             return Optional.of(Feasibility.INSUFFICIENT_GPU);
         }
         return Optional.empty();
@@ -176,14 +180,7 @@ final class NodeUsage {
         }
         List<GpuDevice> gpus = node.gpus();
         if (request.isGpuShare()) {
-            int best = -1;
-            for (int position = 0; position < gpus.size(); position++) {
-                long free = Resources.GPU_MILLIS_PER_DEVICE - gpuUsedByDevice[position];
-                if (free >= request.gpuMillis() && modelMatches(gpus.get(position), request)
-                        && (best < 0 || gpuUsedByDevice[position] > gpuUsedByDevice[best])) {
-                    best = position;
-                }
-            }
+            int best = sharePosition(request);
             return best < 0 ? null : List.of(gpus.get(best).index());
         }
         int wanted = request.wholeGpus();
@@ -196,10 +193,49 @@ final class NodeUsage {
         return chosen.size() == wanted ? List.copyOf(chosen) : null;
     }
 
+    /**
+     * Whether {@link #chooseGpus} would find devices for a GPU request, without making the list: the feasibility
+     * check runs on every GPU node for every GPU request.
+     */
+    private boolean gpusFit(Resources request) {
+        if (gpuUsedByDevice == null) {
+            return false;
+        }
+        if (request.isGpuShare()) {
+            return sharePosition(request) >= 0;
+        }
+        List<GpuDevice> gpus = node.gpus();
+        int wanted = request.wholeGpus();
+        int found = 0;
+        for (int position = 0; position < gpus.size() && found < wanted; position++) {
+            if (gpuUsedByDevice[position] == 0 && modelMatches(gpus.get(position), request)) {
+                found++;
+            }
+        }
+        return found == wanted;
+    }
+
+    /** The position of the device a share goes on (see {@link #chooseGpus}), or -1 when none has room. */
+    private int sharePosition(Resources request) {
+        List<GpuDevice> gpus = node.gpus();
+        int best = -1;
+        for (int position = 0; position < gpus.size(); position++) {
+            long free = Resources.GPU_MILLIS_PER_DEVICE - gpuUsedByDevice[position];
+            if (free >= request.gpuMillis() && modelMatches(gpus.get(position), request)
+                    && (best < 0 || gpuUsedByDevice[position] > gpuUsedByDevice[best])) {
+                best = position;
+            }
+        }
+        return best;
+    }
+
     /** Whether the device {@link #chooseGpus} picks for a share is entirely free (so the share breaks it). */
     boolean shareWouldUseFreeDevice(Resources request) {
-        List<Integer> chosen = chooseGpus(request);
-        return chosen != null && !chosen.isEmpty() && gpuUsedByDevice[devicePosition(chosen.getFirst())] == 0;
+        if (gpuUsedByDevice == null || !request.isGpuShare()) {
+            return false;
+        }
+        int position = sharePosition(request);
+        return position >= 0 && gpuUsedByDevice[position] == 0;
     }
 
     /**

@@ -31,7 +31,7 @@ import java.util.random.RandomGenerator;
 /**
  * Chooses nodes for the placements of one evaluation: the chain of feasibility filters (cheap, static ones such
  * as constraints once per group; per-node limits, resources and ports per placement), then scoring (bin packing
- * plus affinities, minus anti-affinity, spread and previous-node penalties), then the best node, ties going to
+ * plus affinities, minus imbalance, anti-affinity, spread and previous-node penalties), then the best node, ties going to
  * the smallest node id.
  *
  * <p>It keeps each node's usage and each group's presence per node as the plan grows, so a later placement sees
@@ -242,11 +242,12 @@ final class Placer {
     }
 
     /**
-     * Bin packing plus affinities minus anti-affinity and spread penalties; the caller subtracts the previous-node
+     * Bin packing plus affinities minus imbalance, anti-affinity and spread penalties; the caller subtracts the previous-node
      * penalty. The only scoring formula, whether nodes are scored one by one or one per class, so both choose alike.
      */
     private double score(NodeClasses.Candidate candidate, Resources request, SpreadScorer spread) {
         return config.binPackWeight() * BinPackScorer.fullnessAfter(candidate.node.capacity(), candidate.usage.used(), request)
+                - config.balanceWeight() * BinPackScorer.imbalanceAfter(candidate.node.capacity(), candidate.usage.used(), request)
                 + AffinityScorer.WEIGHT * candidate.affinity
                 - BinPackScorer.gpuPenalty(candidate.node, candidate.usage, request)
                 - config.jobAntiAffinityPenalty() * candidate.presence

@@ -12,35 +12,45 @@ package io.herd.scheduler;
  * @param spreadPenalty subtracted, scaled to 0..1, for a node whose spread attribute value already has more
  *        instances of the group than the least used value; a node without the attribute gets all of it
  * @param previousNodePenalty subtracted for the node where the instance being replaced failed or was lost
+ * @param balanceWeight how much a node whose cpu and memory would stay evenly used is preferred (see
+ *        {@code BinPackScorer.imbalanceAfter}): it mixes cpu-heavy and memory-heavy instances on a machine so that
+ *        neither resource is stranded; 5 was chosen on {@code bench/run compaction} (docs/benchmarks.md), where it
+ *        took the cell needed from 9% over the lower bound to 2%
  */
 public record SchedulerConfig(
         double binPackWeight,
         double jobAntiAffinityPenalty,
         double spreadPenalty,
-        double previousNodePenalty) {
-    public static final SchedulerConfig DEFAULT = new SchedulerConfig(1.0, 0.5, 1.0, 1.0);
+        double previousNodePenalty,
+        double balanceWeight) {
+    public static final SchedulerConfig DEFAULT = new SchedulerConfig(1.0, 0.5, 1.0, 1.0, 5.0);
 
     public SchedulerConfig {
         requireWeight("binPackWeight", binPackWeight);
         requireWeight("jobAntiAffinityPenalty", jobAntiAffinityPenalty);
         requireWeight("spreadPenalty", spreadPenalty);
         requireWeight("previousNodePenalty", previousNodePenalty);
+        requireWeight("balanceWeight", balanceWeight);
     }
 
     public SchedulerConfig withBinPackWeight(double weight) {
-        return new SchedulerConfig(weight, jobAntiAffinityPenalty, spreadPenalty, previousNodePenalty);
+        return new SchedulerConfig(weight, jobAntiAffinityPenalty, spreadPenalty, previousNodePenalty, balanceWeight);
     }
 
     public SchedulerConfig withJobAntiAffinityPenalty(double penalty) {
-        return new SchedulerConfig(binPackWeight, penalty, spreadPenalty, previousNodePenalty);
+        return new SchedulerConfig(binPackWeight, penalty, spreadPenalty, previousNodePenalty, balanceWeight);
     }
 
     public SchedulerConfig withSpreadPenalty(double penalty) {
-        return new SchedulerConfig(binPackWeight, jobAntiAffinityPenalty, penalty, previousNodePenalty);
+        return new SchedulerConfig(binPackWeight, jobAntiAffinityPenalty, penalty, previousNodePenalty, balanceWeight);
     }
 
     public SchedulerConfig withPreviousNodePenalty(double penalty) {
-        return new SchedulerConfig(binPackWeight, jobAntiAffinityPenalty, spreadPenalty, penalty);
+        return new SchedulerConfig(binPackWeight, jobAntiAffinityPenalty, spreadPenalty, penalty, balanceWeight);
+    }
+
+    public SchedulerConfig withBalanceWeight(double weight) {
+        return new SchedulerConfig(binPackWeight, jobAntiAffinityPenalty, spreadPenalty, previousNodePenalty, weight);
     }
 
     private static void requireWeight(String name, double value) {

@@ -42,8 +42,8 @@ class NodeClassesTest {
     private static final List<SchedulerConfig> CONFIGS = List.of(
             SchedulerConfig.DEFAULT,
             // No penalties at all: many more ties between classes, which must still go to the smallest node id.
-            new SchedulerConfig(1.0, 0, 0, 0),
-            new SchedulerConfig(0, 0.5, 1.0, 2.0));
+            new SchedulerConfig(1.0, 0, 0, 0, 0),
+            new SchedulerConfig(0, 0.5, 1.0, 2.0, 3.0));
 
     record NodeSpec(int shape, int rack, boolean down, int ports, int load) {}
 

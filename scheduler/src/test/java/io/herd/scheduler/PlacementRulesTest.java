@@ -250,8 +250,9 @@ class PlacementRulesTest {
 
     @Test
     void aValueWithZeroPercentIsUsedOnlyWhenNothingElseFits() {
+        // a1 holds exactly three instances, of cpu and memory alike: the balance score has no reason to avoid it.
         harness.cluster.add(
-                Nodes.node("a1").label("zone", "a").cpu("300m").build(),
+                Nodes.node("a1").label("zone", "a").cpu("300m").memory("384Mi").build(),
                 Nodes.node("b1").label("zone", "b").build());
 
         Plan plan = harness.process(Jobs.job("hello")

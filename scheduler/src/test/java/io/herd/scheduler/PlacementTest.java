@@ -96,6 +96,27 @@ class PlacementTest {
     }
 
     @Test
+    void aCpuHeavyInstanceGoesWhereMemoryIsLeftOverRatherThanStrandingMore() {
+        Node cpuHeavy = Nodes.node("n1").cpu("8").memory("32Gi").build();
+        Node memoryHeavy = Nodes.node("n2").cpu("8").memory("32Gi").build();
+        Job other = Jobs.job("other")
+                .group(Jobs.group("compute").task(Jobs.task("compute").cpu("4").memory("2Gi")))
+                .group(Jobs.group("cache").task(Jobs.task("cache").cpu("1").memory("8Gi"))).build();
+        // n1 is the fuller (half its cpu against an eighth of n2's cpu and a quarter of its memory), so best fit
+        // alone picks it, and leaves n1 with 7 of 8 cpus used and 29Gi of memory that little can use.
+        harness.cluster.add(cpuHeavy, memoryHeavy)
+                .add(Instances.instance(other, "compute", 0).node(cpuHeavy).build())
+                .add(Instances.instance(other, "cache", 0).node(memoryHeavy).build());
+        Job job = Jobs.job("hello").group(Jobs.group("web").task(Jobs.task("server").cpu("3").memory("1Gi"))).build();
+
+        assertThat(harness.process(job).placements()).singleElement().extracting(Instance::nodeId)
+                .isEqualTo("n2");
+        harness.config(SchedulerConfig.DEFAULT.withBalanceWeight(0));
+        assertThat(harness.process(job).placements()).singleElement().extracting(Instance::nodeId)
+                .isEqualTo("n1");
+    }
+
+    @Test
     void antiAffinitySpreadsAJobOverNodes() {
         harness.cluster.add(Nodes.nodes("n", 3));
 
