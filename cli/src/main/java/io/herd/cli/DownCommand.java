@@ -86,7 +86,13 @@ final class DownCommand implements Callable<Integer> {
                             Duration.ofNanos(Math.min(remainingNanos, MAX_WAIT.toNanos())));
                 } catch (HerdException e) {
                     if (e.code() == ErrorCode.JOB_NOT_FOUND) {
-                        break; // purged: nothing left to wait for
+                        // Purged: the job is gone, but its instances are still stopping on their nodes until
+                        // they end; follow them one by one so "Stopped" means their processes ended.
+                        stopping = awaitPurgedInstances(client, before, phrases, deadline, out);
+                        if (stopping > 0) {
+                            continue; // the deadline passed: reported at the top of the loop
+                        }
+                        break;
                     }
                     if (e.code().kind() != ErrorKind.UNAVAILABLE) {
                         throw e;
@@ -117,6 +123,45 @@ final class DownCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+    }
+
+    /**
+     * Waits until every instance that was live before the purge is terminal (or garbage collected), printing each
+     * change; returns how many are still stopping when the deadline passes (0 when all ended).
+     */
+    private static int awaitPurgedInstances(HerdClient client, List<Instance> before, Map<String, String> phrases,
+            long deadline, PrintWriter out) {
+        List<Instance> remaining = new java.util.ArrayList<>(before.stream().filter(Instance::isLive).toList());
+        int nameWidth = remaining.stream().mapToInt(instance -> instance.name().length()).max().orElse(0);
+        while (!remaining.isEmpty() && System.nanoTime() < deadline) {
+            for (java.util.Iterator<Instance> it = remaining.iterator(); it.hasNext(); ) {
+                Instance instance;
+                try {
+                    instance = client.instance(it.next().id());
+                } catch (HerdException e) {
+                    if (e.code().kind() == ErrorKind.NOT_FOUND) {
+                        it.remove(); // already garbage collected: it ended
+                        continue;
+                    }
+                    if (e.code().kind() != ErrorKind.UNAVAILABLE) {
+                        throw e;
+                    }
+                    break;
+                }
+                String phrase = Formats.instancePhrase(instance);
+                if (!phrase.equals(phrases.put(instance.id(), phrase))) {
+                    out.println(DeploymentTracker.line(instance.name(), nameWidth, phrase));
+                    out.flush();
+                }
+                if (instance.state().isTerminal()) {
+                    it.remove();
+                }
+            }
+            if (!remaining.isEmpty()) {
+                UpCommand.sleep(Duration.ofMillis(250));
+            }
+        }
+        return remaining.size();
     }
 
     private static List<Instance> instancesOf(JobStatus status) {

@@ -86,8 +86,9 @@ class ClusterIT {
         // No node holds more than its capacity, whatever happened in the test.
         List<Node> nodes = client.listNodes();
         for (Node node : nodes) {
-            List<Instance> holding = client.jobStatus("demo/web").instances().stream()
-                    .filter(instance -> instance.nodeId().equals(node.id()) && instance.holdsResources()).toList();
+            // Every job's instances on the node, not only demo/web's (a job may be purged while they still stop).
+            List<Instance> holding = client.nodeInstances(node.id(), 0, Duration.ZERO).value().stream()
+                    .filter(Instance::holdsResources).toList();
             long cpu = holding.stream().mapToLong(instance -> instance.resources().cpuMillis()).sum();
             long memory = holding.stream().mapToLong(instance -> instance.resources().memoryBytes()).sum();
             assertThat(cpu).as("cpu committed on %s", node.name()).isLessThanOrEqualTo(node.capacity().cpuMillis());
@@ -224,6 +225,39 @@ class ClusterIT {
         List<Instance> replacements = live("demo/web").stream().filter(instance -> instance.previousInstanceId() != null
                 && onAgent.contains(instance.previousInstanceId())).toList();
         assertThat(replacements).hasSize(onAgent.size());
+    }
+
+    @Test
+    @Order(6)
+    void downWithPurgeReturnsOnlyOnceTheTasksEnded() {
+        List<Long> pids = live("demo/web").stream().map(instance -> task(instance).pid())
+                .filter(java.util.Objects::nonNull).toList();
+        assertThat(pids).isNotEmpty().allMatch(ClusterIT::running);
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+
+        int exitCode = Main.run(new String[] {"down", "demo/web", "--purge", "--address",
+                cluster.servers().getFirst().httpAddress()}, new java.io.PrintWriter(out, true),
+                new java.io.PrintWriter(err, true));
+
+        assertThat(exitCode).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("Stopping and purging job demo/web").contains("Stopped job demo/web");
+        // The job is gone at once, but "Stopped" must mean the processes ended, not that the job was forgotten.
+        assertThat(pids).as(out.toString()).noneMatch(ClusterIT::running);
+    }
+
+    /**
+     * Whether the process runs: it exists and is not a zombie. A task's process that just ended may stay a zombie
+     * for a moment until its parent (the agent, or init for tasks adopted after an agent restart) reaps it.
+     */
+    private static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (IOException e) {
+            return false; // gone
+        }
     }
 
     private static void awaitRunning(String jobId, int count) {
