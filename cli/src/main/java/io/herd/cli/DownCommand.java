@@ -1,6 +1,5 @@
 package io.herd.cli;
 
-import io.herd.api.ErrorCode;
 import io.herd.api.ErrorKind;
 import io.herd.api.HerdException;
 import io.herd.api.Instance;
@@ -80,20 +79,13 @@ final class DownCommand implements Callable<Integer> {
                     err.flush();
                     return UpCommand.DEPLOYMENT_FAILED;
                 }
-                HerdClient.Indexed<JobStatus> result;
+                // By the job's instances, not its status: a purged job is gone at once, but its instances stay
+                // listed until they ended, and "Stopped" must mean their processes ended.
+                HerdClient.Indexed<List<Instance>> result;
                 try {
-                    result = client.jobStatus(jobId, index,
+                    result = client.jobInstances(jobId, index,
                             Duration.ofNanos(Math.min(remainingNanos, MAX_WAIT.toNanos())));
                 } catch (HerdException e) {
-                    if (e.code() == ErrorCode.JOB_NOT_FOUND) {
-                        // Purged: the job is gone, but its instances are still stopping on their nodes until
-                        // they end; follow them one by one so "Stopped" means their processes ended.
-                        stopping = awaitPurgedInstances(client, before, phrases, deadline, out);
-                        if (stopping > 0) {
-                            continue; // the deadline passed: reported at the top of the loop
-                        }
-                        break;
-                    }
                     if (e.code().kind() != ErrorKind.UNAVAILABLE) {
                         throw e;
                     }
@@ -104,7 +96,7 @@ final class DownCommand implements Callable<Integer> {
                     UpCommand.sleep(Duration.ofMillis(250));
                 }
                 index = Math.max(index, result.index());
-                List<Instance> instances = instancesOf(result.value());
+                List<Instance> instances = result.value();
                 int nameWidth = instances.stream().mapToInt(instance -> instance.name().length()).max().orElse(0);
                 for (Instance instance : instances) {
                     String phrase = Formats.instancePhrase(instance);
@@ -123,45 +115,6 @@ final class DownCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-    }
-
-    /**
-     * Waits until every instance that was live before the purge is terminal (or garbage collected), printing each
-     * change; returns how many are still stopping when the deadline passes (0 when all ended).
-     */
-    private static int awaitPurgedInstances(HerdClient client, List<Instance> before, Map<String, String> phrases,
-            long deadline, PrintWriter out) {
-        List<Instance> remaining = new java.util.ArrayList<>(before.stream().filter(Instance::isLive).toList());
-        int nameWidth = remaining.stream().mapToInt(instance -> instance.name().length()).max().orElse(0);
-        while (!remaining.isEmpty() && System.nanoTime() < deadline) {
-            for (java.util.Iterator<Instance> it = remaining.iterator(); it.hasNext(); ) {
-                Instance instance;
-                try {
-                    instance = client.instance(it.next().id());
-                } catch (HerdException e) {
-                    if (e.code().kind() == ErrorKind.NOT_FOUND) {
-                        it.remove(); // already garbage collected: it ended
-                        continue;
-                    }
-                    if (e.code().kind() != ErrorKind.UNAVAILABLE) {
-                        throw e;
-                    }
-                    break;
-                }
-                String phrase = Formats.instancePhrase(instance);
-                if (!phrase.equals(phrases.put(instance.id(), phrase))) {
-                    out.println(DeploymentTracker.line(instance.name(), nameWidth, phrase));
-                    out.flush();
-                }
-                if (instance.state().isTerminal()) {
-                    it.remove();
-                }
-            }
-            if (!remaining.isEmpty()) {
-                UpCommand.sleep(Duration.ofMillis(250));
-            }
-        }
-        return remaining.size();
     }
 
     private static List<Instance> instancesOf(JobStatus status) {

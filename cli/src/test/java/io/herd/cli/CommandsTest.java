@@ -237,13 +237,16 @@ class CommandsTest {
         AtomicInteger reads = new AtomicInteger();
         Instance stopped0 = instance(0).desired(DesiredStatus.STOP).state(InstanceState.COMPLETE).build();
         Instance stopped1 = instance(1).desired(DesiredStatus.STOP).state(InstanceState.COMPLETE).build();
-        api.on("GET", "/v1/jobs/demo/hello", request -> switch (reads.getAndIncrement()) {
-            case 0 -> json(new JobStatus(HELLO, List.of(running(0, 1, 2), running(1, 3, 4)), List.of()), 10);
-            case 1 -> json(new JobStatus(HELLO.withStopped(true),
-                    List.of(stopped0, instance(1).desired(DesiredStatus.STOP).port("http", 4)
-                            .task("server", new TaskState(TaskStatus.RUNNING, 3L, null, null, null, 0, null, null)).build()),
-                    List.of()), 11);
-            default -> json(new JobStatus(HELLO.withStopped(true), List.of(stopped0, stopped1), List.of()), 12);
+        api.on("GET", "/v1/jobs/demo/hello", request ->
+                json(new JobStatus(HELLO, List.of(running(0, 1, 2), running(1, 3, 4)), List.of()), 10));
+        // After the stop, down follows the job's instances (they outlive a purged job).
+        api.on("GET", "/v1/instances", request -> {
+            assertThat(request.query().get("job")).isEqualTo("demo/hello");
+            return reads.getAndIncrement() == 0
+                    ? json(List.of(stopped0, instance(1).desired(DesiredStatus.STOP).port("http", 4)
+                            .task("server", new TaskState(TaskStatus.RUNNING, 3L, null, null, null, 0, null, null))
+                            .build()), 11)
+                    : json(List.of(stopped0, stopped1), 12);
         });
         api.on("DELETE", "/v1/jobs/demo/hello", request -> json(new SubmitJobResponse("demo/hello", 1, "eval-2", true, 11)));
 

@@ -226,6 +226,16 @@ public final class HerdClient implements AutoCloseable {
                 + wait.toMillis() + "ms", wait, new TypeReference<List<Instance>>() {});
     }
 
+    /**
+     * The instances of a job ({@code app/job}), terminal ones included, blocking until the state's index passes
+     * {@code index}. Unlike the job's status this still answers after the job was purged: its instances stay until
+     * they ended and were garbage collected.
+     */
+    public Indexed<List<Instance>> jobInstances(String jobId, long index, Duration wait) {
+        return sendIndexed("GET", "/v1/instances?job=" + encode(jobId) + "&index=" + index + "&wait="
+                + wait.toMillis() + "ms", wait, new TypeReference<List<Instance>>() {});
+    }
+
     public void reportInstances(String nodeId, List<InstanceStatusUpdate> updates) {
         send("POST", "/v1/nodes/" + encode(nodeId) + "/instances/status", Json.write(updates), "application/json",
                 REQUEST_TIMEOUT, Map.class);
