@@ -496,8 +496,11 @@ public final class ClusterState {
                         && tasks.equals(existing.tasks()) && Objects.equals(update.healthy(), existing.healthy())) {
                     continue; // a repeated report: leave modify time alone so readers see no change
                 }
-                Instance next = existing.withTasks(state, tasks, update.reason(), time).withHealth(update.healthy(), null);
-                next = next.withHealth(update.healthy(), next.isReady()
+                Instance next = existing.withTasks(state, tasks, update.reason(), time);
+                // Ready as Instance.isReady() would say of the updated instance: live, running, not unhealthy.
+                boolean ready = next.isLive() && state == InstanceState.RUNNING
+                        && !Boolean.FALSE.equals(update.healthy());
+                next = next.withHealth(update.healthy(), ready
                         ? (existing.isReady() && existing.readySince() != null ? existing.readySince() : time)
                         : null);
                 putInstance(next);
