@@ -9,9 +9,13 @@ final class Contenders {
 
     private Contenders() {}
 
-    /** Reads {@code --workers} (Herd's and the reference policies') and {@code --fenzo-good-enough} too. */
+    /**
+     * Reads {@code --workers} (Herd's and the reference policies'), {@code --sampling} (Herd's node sampling) and
+     * {@code --fenzo-good-enough} too.
+     */
     static List<Contender> parse(String names, Options options) {
         int workers = options.integer("workers", 1);
+        boolean sampling = options.flag("sampling", true);
         double goodEnough = options.doubleValue("fenzo-good-enough", 1.01);
         List<Contender> contenders = new ArrayList<>();
         for (String name : names.split(",")) {
@@ -20,7 +24,7 @@ final class Contenders {
                 continue;
             }
             contenders.add(switch (trimmed) {
-                case "herd" -> Contender.simulated(HerdPolicy.withDefaults(), workers);
+                case "herd" -> Contender.simulated(HerdPolicy.withSampling(sampling), workers);
                 case "fenzo" -> Contender.fenzo(goodEnough);
                 default -> Contender.simulated(ReferencePolicy.all().stream()
                         .filter(policy -> policy.name().equals(trimmed)).findFirst()

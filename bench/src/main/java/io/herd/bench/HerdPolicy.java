@@ -15,6 +15,11 @@ record HerdPolicy(Scheduler scheduler) implements PlacementPolicy {
         return new HerdPolicy(new Scheduler(SchedulerConfig.DEFAULT));
     }
 
+    /** The defaults, with node sampling on or off ({@code --sampling}): before/after figures from one build. */
+    static HerdPolicy withSampling(boolean sampling) {
+        return new HerdPolicy(new Scheduler(SchedulerConfig.DEFAULT.withSampleNodes(sampling)));
+    }
+
     @Override
     public String name() {
         return "herd";

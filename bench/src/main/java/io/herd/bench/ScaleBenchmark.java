@@ -31,6 +31,7 @@ final class ScaleBenchmark {
         Duration fenzoBudget = Duration.ofSeconds(options.longValue("fenzo-budget-s", 60));
         double goodEnough = options.doubleValue("fenzo-good-enough", 1.01);
         boolean warmup = options.flag("warmup", true);
+        boolean sampling = options.flag("sampling", true);
         String latenciesFile = options.string("latencies-file").orElse(null);
         options.requireAllUsed();
 
@@ -44,7 +45,7 @@ final class ScaleBenchmark {
             Workload small = workload.withNodeCount(Math.min(1000, nodes.size())).withJobCount(Math.min(10, jobs.size()))
                     .withInstancesPerJob(Math.min(500, workload.jobs().instances()));
             long started = System.nanoTime();
-            new Simulator(new SimulatedCluster(small.buildNodes()), HerdPolicy.withDefaults(), workers, seed)
+            new Simulator(new SimulatedCluster(small.buildNodes()), HerdPolicy.withSampling(sampling), workers, seed)
                     .run(small.buildJobs(seed + 1));
             if (fenzo) {
                 new FenzoPeer(goodEnough).run(small.buildNodes(), small.buildJobs(seed + 1), Duration.ofSeconds(5).toNanos());
@@ -53,7 +54,7 @@ final class ScaleBenchmark {
         }
 
         SimulatedCluster cluster = new SimulatedCluster(nodes);
-        Simulator.Result herd = new Simulator(cluster, HerdPolicy.withDefaults(), workers, seed).run(jobs);
+        Simulator.Result herd = new Simulator(cluster, HerdPolicy.withSampling(sampling), workers, seed).run(jobs);
         int violations = ClusterInvariants.violations(cluster).size();
         if (latenciesFile != null) {
             writeLatencies(Path.of(latenciesFile), herd.evaluationNanos());
@@ -69,6 +70,7 @@ final class ScaleBenchmark {
                 .put("instances", instances)
                 .put("workers", workers)
                 .put("seed", seed)
+                .put("sampling", sampling)
                 .put("placed", herd.placed())
                 .put("unplaced", herd.unplaced())
                 .put("refused", herd.refused())

@@ -5,7 +5,9 @@ import io.herd.api.Job;
 import io.herd.api.Node;
 import io.herd.api.Resources;
 import io.herd.scheduler.ClusterView;
+import io.herd.scheduler.NodeAllocation;
 
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -22,7 +24,8 @@ import java.util.TreeMap;
  *
  * <p>Besides the instance lists it keeps, per node, the resources and ports taken by instances that hold them, in
  * primitive arrays indexed by node position, so that the reference policies and the invariant check need not walk
- * instances. Only {@link #commit} changes it; readers see a consistent state as long as no commit runs
+ * instances; and each node's {@link NodeAllocation} for the scheduler, replaced by a commit that places on the node
+ * and kept otherwise, as the server keeps it between evaluations. Only {@link #commit} changes it; readers see a consistent state as long as no commit runs
  * concurrently, which the simulator guarantees by computing plans between commits.
  */
 final class SimulatedCluster implements ClusterView {
@@ -37,6 +40,9 @@ final class SimulatedCluster implements ClusterView {
     final long[] diskUsed;
     final int[] portsUsed;
     private int instanceCount;
+    private final NodeAllocation[] allocationByPosition;
+    /** {@link #allocations()}: by node id, whatever the order of the nodes given. */
+    private final List<NodeAllocation> allocationsById;
 
     SimulatedCluster(List<Node> nodes) {
         this.nodes = List.copyOf(nodes);
@@ -56,6 +62,24 @@ final class SimulatedCluster implements ClusterView {
         memoryUsed = new long[size];
         diskUsed = new long[size];
         portsUsed = new int[size];
+        allocationByPosition = new NodeAllocation[size];
+        for (int i = 0; i < size; i++) {
+            allocationByPosition[i] = NodeAllocation.of(this.nodes.get(i), List.of());
+        }
+        int[] positionsById = java.util.stream.IntStream.range(0, size).boxed()
+                .sorted(java.util.Comparator.comparing(position -> this.nodes.get(position).id()))
+                .mapToInt(Integer::intValue).toArray();
+        allocationsById = new AbstractList<>() {
+            @Override
+            public NodeAllocation get(int index) {
+                return allocationByPosition[positionsById[index]];
+            }
+
+            @Override
+            public int size() {
+                return positionsById.length;
+            }
+        };
     }
 
     /** Keeps {@code job} as version {@code job.version()} of its id, as the server does on registration. */
@@ -76,6 +100,7 @@ final class SimulatedCluster implements ClusterView {
                 memoryUsed[position] += resources.memoryBytes();
                 diskUsed[position] += resources.diskBytes();
                 portsUsed[position] += instance.ports().size();
+                allocationByPosition[position] = allocationByPosition[position].plus(instance);
             }
             instanceCount++;
         }
@@ -133,6 +158,11 @@ final class SimulatedCluster implements ClusterView {
     public Optional<Job> jobVersion(String jobId, long version) {
         TreeMap<Long, Job> versions = jobVersions.get(jobId);
         return versions == null ? Optional.empty() : Optional.ofNullable(versions.get(version));
+    }
+
+    @Override
+    public List<NodeAllocation> allocations() {
+        return allocationsById;
     }
 
     /** The simulator replays placements only: no rolling updates, so no deployments. */

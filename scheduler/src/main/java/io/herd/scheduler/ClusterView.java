@@ -5,7 +5,9 @@ import io.herd.api.Instance;
 import io.herd.api.Job;
 import io.herd.api.Node;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -38,4 +40,20 @@ public interface ClusterView {
      * restart every rolling update from scratch); views without deployments (the simulator's) answer empty.
      */
     Optional<Deployment> latestDeployment(String jobId);
+
+    /**
+     * Every node with what its instances take, sorted by node id. The default walks every instance of every node;
+     * a view that keeps allocations between calls, replacing a node's only when its instances or its record
+     * change, spares each evaluation that walk and keeps the scores remembered in each allocation
+     * ({@link NodeAllocation}) for the nodes that did not change.
+     */
+    default List<NodeAllocation> allocations() {
+        List<Node> sorted = new ArrayList<>(nodes());
+        sorted.sort(Comparator.comparing(Node::id));
+        List<NodeAllocation> allocations = new ArrayList<>(sorted.size());
+        for (Node node : sorted) {
+            allocations.add(NodeAllocation.of(node, instancesOnNode(node.id())));
+        }
+        return allocations;
+    }
 }

@@ -85,9 +85,9 @@ final class Feasibility {
 
     /** Why the node cannot take one more instance asking for {@code request} and {@code portCount} ports, or empty. */
     static Optional<String> dynamicRejection(NodeUsage usage, Resources request, int portCount) {
-        Optional<String> resource = usage.insufficientResource(request);
-        if (resource.isPresent()) {
-            return resource;
+        String resource = usage.fit(request).rejection();
+        if (resource != null) {
+            return Optional.of(resource);
         }
         if (usage.freePorts() < portCount) {
             return Optional.of(NO_FREE_PORTS);

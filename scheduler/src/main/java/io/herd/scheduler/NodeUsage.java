@@ -18,15 +18,22 @@ import java.util.random.RandomGenerator;
 
 /**
  * What is taken on one node: the resources, GPU devices and host ports of the instances that hold them
- * ({@link Instance#holdsResources()}), plus whatever the current plan adds. Built once per node and per
- * {@link Scheduler#process} call and updated as placements are chosen, so that checking a node is a few
- * comparisons instead of a walk over its instances. Not thread-safe; confined to one call.
+ * ({@link Instance#holdsResources()}), plus whatever the current plan adds. Starts from the view's
+ * {@link NodeAllocation} (kept by the view between evaluations) and is updated as placements are chosen, so that
+ * checking a node is a few comparisons instead of a walk over its instances. The allocation's arrays and port set
+ * are shared until the plan first changes the node (copy on write): most nodes of a large cell are only read.
+ * Not thread-safe; confined to one {@link Scheduler#process} call.
  */
 final class NodeUsage {
     /** Random probes before falling back to a scan; a range is rarely so full that they all miss. */
     private static final int RANDOM_PORT_PROBES = 16;
 
     private final Node node;
+    /** What the view said; its memo of fits serves as long as this plan has not changed the node. */
+    private final NodeAllocation base;
+    private boolean changed;
+    /** The last fit computed, for the filter and the scorer that ask for it one after the other. */
+    private ResourceFit lastFit;
     // Sums kept as primitives: building the usage of every node walks every instance, and a Resources object per
     // instance would be garbage by the million on a large cell.
     private long cpuUsed;
@@ -40,14 +47,36 @@ final class NodeUsage {
      * {@link Resources#GPU_MILLIS_PER_DEVICE} only when a proposal over-commits, which {@link #insufficientResource}
      * then reports.
      */
-    private final long[] gpuUsedByDevice;
+    private long[] gpuUsedByDevice;
+    /** Whether {@link #gpuUsedByDevice} is still the base allocation's, to copy before the first write. */
+    private boolean gpuShared;
     /** Null until an instance with ports is added: most have none. */
     private Set<Integer> takenPorts;
+    /** Whether {@link #takenPorts} is still the base allocation's (unmodifiable), to copy before the first add. */
+    private boolean portsShared;
     private int takenPortsInRange;
 
     private NodeUsage(Node node) {
         this.node = node;
+        this.base = null;
+        this.changed = true;
         this.gpuUsedByDevice = node.gpus().isEmpty() ? null : new long[node.gpus().size()];
+    }
+
+    /** Starts from what the view keeps for the node. */
+    NodeUsage(NodeAllocation allocation) {
+        this.node = allocation.node();
+        this.base = allocation;
+        this.cpuUsed = allocation.cpuUsed;
+        this.memoryUsed = allocation.memoryUsed;
+        this.diskUsed = allocation.diskUsed;
+        this.gpuUsed = allocation.gpuUsed;
+        this.used = null;
+        this.gpuUsedByDevice = allocation.gpuUsedByDevice;
+        this.gpuShared = gpuUsedByDevice != null;
+        this.takenPorts = allocation.takenPorts;
+        this.portsShared = takenPorts != null;
+        this.takenPortsInRange = allocation.takenPortsInRange;
     }
 
     /** The usage of {@code node} by those of {@code instances} that hold resources. */
@@ -59,6 +88,49 @@ final class NodeUsage {
             }
         }
         return usage;
+    }
+
+    /** The view's allocation this usage started from; null for one built from instances. */
+    NodeAllocation base() {
+        return base;
+    }
+
+    /** This usage as an immutable allocation (copies what is still written to). */
+    NodeAllocation toAllocation() {
+        return new NodeAllocation(node, cpuUsed, memoryUsed, diskUsed, gpuUsed,
+                gpuUsedByDevice == null ? null : gpuUsedByDevice.clone(),
+                takenPorts == null ? null : Set.copyOf(takenPorts), takenPortsInRange);
+    }
+
+    /**
+     * Whether {@code request} fits the node's resources and how the node scores for it on resources; from the
+     * view's allocation when this plan has not changed the node (its memo is valid exactly as long as the
+     * allocation), computed otherwise.
+     */
+    ResourceFit fit(Resources request) {
+        ResourceFit last = lastFit;
+        if (last != null && last.request() == request) {
+            return last;
+        }
+        ResourceFit fit = changed ? null : base.remembered(request);
+        if (fit == null) {
+            fit = ResourceFit.of(this, request);
+            if (!changed) {
+                base.remember(fit);
+            }
+        }
+        lastFit = fit;
+        return fit;
+    }
+
+    private void changing() {
+        changed = true;
+        lastFit = null;
+        used = null;
+        if (gpuShared) {
+            gpuUsedByDevice = gpuUsedByDevice.clone();
+            gpuShared = false;
+        }
     }
 
     Node node() {
@@ -73,11 +145,11 @@ final class NodeUsage {
     }
 
     void add(Instance instance) {
+        changing();
         Resources resources = instance.resources();
         cpuUsed += resources.cpuMillis();
         memoryUsed += resources.memoryBytes();
         diskUsed += resources.diskBytes();
-        used = null;
         if (resources.gpuMillis() > 0) {
             addGpus(instance, 1);
         }
@@ -87,6 +159,9 @@ final class NodeUsage {
         }
         if (takenPorts == null) {
             takenPorts = new HashSet<>();
+        } else if (portsShared) {
+            takenPorts = new HashSet<>(takenPorts);
+            portsShared = false;
         }
         for (int port : instance.ports().values()) {
             if (takenPorts.add(port) && node.ports().contains(port)) {
@@ -100,11 +175,11 @@ final class NodeUsage {
      * preemptor. Its ports stay taken for this plan (the process may still hold them), which is only cautious.
      */
     void remove(Instance instance) {
+        changing();
         Resources resources = instance.resources();
         cpuUsed -= resources.cpuMillis();
         memoryUsed -= resources.memoryBytes();
         diskUsed -= resources.diskBytes();
-        used = null;
         if (resources.gpuMillis() > 0) {
             addGpus(instance, -1);
         }

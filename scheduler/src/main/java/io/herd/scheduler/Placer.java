@@ -53,12 +53,12 @@ final class Placer {
     private final Job job;
     private final RandomGenerator random;
     private final Instant now;
-    /** Sorted by id, so that ties and reason counts never depend on the order of the view. */
-    private final List<Node> nodes;
+    /** Sorted by node id, so that ties and reason counts never depend on the order of the view. */
+    private final List<NodeAllocation> allocations;
     /** Built when a group spreads, the only user. */
     private Map<String, Node> nodesById;
     /**
-     * By position in {@link #nodes}, filled lazily: only nodes that pass the static filters of some group are ever
+     * By position in {@link #allocations}, filled lazily: only nodes that pass the static filters of some group are ever
      * looked at. Shared by the groups of the plan, so each sees what the others placed.
      */
     private final NodeUsage[] usageByPosition;
@@ -91,8 +91,8 @@ final class Placer {
         this.job = job;
         this.random = random;
         this.now = now;
-        this.nodes = sortedById(view.nodes());
-        this.usageByPosition = new NodeUsage[nodes.size()];
+        this.allocations = view.allocations();
+        this.usageByPosition = new NodeUsage[allocations.size()];
         for (Instance instance : instances) {
             if (instance.isLive() && !stoppedIds.contains(instance.id())) {
                 presence(instance.group()).merge(instance.nodeId(), 1, Integer::sum);
@@ -105,42 +105,29 @@ final class Placer {
     /** Places what fits of {@code requests}, all of {@code group}, in order. */
     GroupOutcome place(Group group, List<PlacementRequest> requests) {
         Set<String> drivers = group.drivers();
-        List<Node> feasible = new ArrayList<>();
-        List<NodeUsage> feasibleUsage = new ArrayList<>();
-        Map<String, Integer> staticRejections = new TreeMap<>();
         ConstraintFilter constraints = ConstraintFilter.of(job, group);
         Resources request = group.resources();
-        for (int position = 0; position < nodes.size(); position++) {
-            Node node = nodes.get(position);
-            Optional<String> rejection = Feasibility.staticRejection(node, drivers, constraints);
-            if (rejection.isEmpty()) {
-                rejection = Feasibility.gpuRejection(node, request);
-            }
-            if (rejection.isPresent()) {
-                staticRejections.merge(rejection.get(), 1, Integer::sum);
-            } else {
-                feasible.add(node);
-                feasibleUsage.add(usage(position));
-            }
-        }
-        Map<String, Integer> presence = presence(group.name());
-        SpreadScorer spread = group.spread() == null ? null
-                : new SpreadScorer(group.spread(), group.count(), feasible, presence, nodesById());
         AffinityScorer affinities = AffinityScorer.of(job, group);
         PerNodeLimit limit = PerNodeLimit.of(group);
+        int portCount = group.portNames().size();
+        Map<String, Integer> presence = presence(group.name());
+        int sampleSize = NodeSample.size(config, allocations.size());
+        boolean sample = sampleSize < allocations.size() && requests.size() < minPlacementsForClasses
+                && group.spread() == null && affinities == null && request.gpuMillis() == 0;
+        Pool pool = sample
+                ? sample(drivers, constraints, request, limit, presence, portCount, sampleSize)
+                : pool(drivers, constraints, request);
+        List<Node> feasible = pool.feasible();
+        List<NodeUsage> feasibleUsage = pool.usage();
+        Map<String, Integer> staticRejections = pool.staticRejections();
+        SpreadScorer spread = group.spread() == null ? null
+                : new SpreadScorer(group.spread(), group.count(), feasible, presence, nodesById());
         // What the inner loop needs of a node, looked up once per group rather than once per placement.
-        NodeClasses.Candidate[] candidates = new NodeClasses.Candidate[feasible.size()];
-        for (int rank = 0; rank < candidates.length; rank++) {
-            Node node = feasible.get(rank);
-            String spreadValue = spread == null ? null : node.attribute(group.spread().attr()).orElse(null);
-            candidates[rank] = new NodeClasses.Candidate(rank, node, feasibleUsage.get(rank), spreadValue,
-                    presence.getOrDefault(node.id(), 0), affinities == null ? 0 : affinities.score(node));
-        }
+        NodeClasses.Candidate[] candidates = candidates(group, feasible, feasibleUsage, spread, presence, affinities);
         // Classes pay for themselves over many placements; for a few, scoring every node is cheaper. Both choose
         // the same node.
         NodeClasses classes = requests.size() >= minPlacementsForClasses ? new NodeClasses(candidates) : null;
         Map<String, NodeClasses.Candidate> candidatesById = null;
-        int portCount = group.portNames().size();
         List<String> portNames = List.copyOf(group.portNames());
 
         List<Instance> placements = new ArrayList<>();
@@ -149,20 +136,22 @@ final class Placer {
             NodeClasses.Candidate avoid = null;
             if (placement.avoidNodeId() != null) {
                 if (candidatesById == null) {
-                    candidatesById = new HashMap<>();
-                    for (NodeClasses.Candidate candidate : candidates) {
-                        candidatesById.put(candidate.node.id(), candidate);
-                    }
+                    candidatesById = byId(candidates);
                 }
                 avoid = candidatesById.get(placement.avoidNodeId());
             }
             Choice choice = new Choice();
             if (classes == null) {
-                for (NodeClasses.Candidate candidate : candidates) {
-                    if (dynamicRejection(candidate, limit, request, portCount).isEmpty()) {
-                        double score = score(candidate, request, spread);
-                        choice.consider(candidate, candidate == avoid ? score - config.previousNodePenalty() : score);
-                    }
+                scan(candidates, avoid, limit, request, portCount, spread, choice);
+                if (choice.best == null && pool.sampled()) {
+                    // The sample is full: look at every node, which also counts every reason if none fits.
+                    pool = pool(drivers, constraints, request);
+                    feasible = pool.feasible();
+                    staticRejections = pool.staticRejections();
+                    candidates = candidates(group, feasible, pool.usage(), spread, presence, affinities);
+                    candidatesById = null;
+                    avoid = placement.avoidNodeId() == null ? null : candidateById(candidates, placement.avoidNodeId());
+                    scan(candidates, avoid, limit, request, portCount, spread, choice);
                 }
             } else {
                 for (NodeClasses.NodeClass nodeClass : classes.classes()) {
@@ -215,7 +204,7 @@ final class Placer {
                 // Preemption was tried for this very request just above and found no node, so it cannot help here.
                 int preemptible = 0;
                 return new GroupOutcome(placements, Optional.of(new PlacementFailure(group.name(),
-                        requests.size() - position, nodes.size(), reasons, preemptible)));
+                        requests.size() - position, allocations.size(), reasons, preemptible)));
             }
             NodeClasses.Candidate best = choice.best;
             Instance instance = newInstance(group, placement, best.node, best.usage, portNames, request);
@@ -234,6 +223,100 @@ final class Placer {
         return new GroupOutcome(placements, Optional.empty());
     }
 
+    /** The nodes a group's placements are chosen among, with their usage, and why the others can never do. */
+    private record Pool(List<Node> feasible, List<NodeUsage> usage, Map<String, Integer> staticRejections,
+            boolean sampled) {}
+
+    /** Every node that passes the static filters (drivers, constraints, GPU devices), with the others' reasons. */
+    private Pool pool(Set<String> drivers, ConstraintFilter constraints, Resources request) {
+        List<Node> feasible = new ArrayList<>();
+        List<NodeUsage> feasibleUsage = new ArrayList<>();
+        Map<String, Integer> staticRejections = new TreeMap<>();
+        for (int position = 0; position < allocations.size(); position++) {
+            Node node = allocations.get(position).node();
+            Optional<String> rejection = Feasibility.staticRejection(node, drivers, constraints);
+            if (rejection.isEmpty()) {
+                rejection = Feasibility.gpuRejection(node, request);
+            }
+            if (rejection.isPresent()) {
+                staticRejections.merge(rejection.get(), 1, Integer::sum);
+            } else {
+                feasible.add(node);
+                feasibleUsage.add(usage(position));
+            }
+        }
+        return new Pool(feasible, feasibleUsage, staticRejections, false);
+    }
+
+    /**
+     * Relaxed randomization ({@link NodeSample}): the first {@code size} nodes that can take one more instance
+     * now, walking the nodes from a random position (drawn from the plan's generator, so the same seed gives the
+     * same plan), in node id order. The walk stops there: neither the nodes after it are filtered nor are they
+     * scored. No reasons are counted; when no node of the sample fits, the caller falls back to {@link #pool}.
+     */
+    private Pool sample(Set<String> drivers, ConstraintFilter constraints, Resources request, PerNodeLimit limit,
+            Map<String, Integer> presence, int portCount, int size) {
+        int count = allocations.size();
+        int start = random.nextInt(count);
+        int[] chosen = new int[size];
+        int found = 0;
+        for (int step = 0; step < count && found < size; step++) {
+            int position = start + step < count ? start + step : start + step - count;
+            Node node = allocations.get(position).node();
+            if (Feasibility.staticRejection(node, drivers, constraints).isPresent()
+                    || Feasibility.gpuRejection(node, request).isPresent()
+                    || limit.rejection(presence.getOrDefault(node.id(), 0)).isPresent()
+                    || Feasibility.dynamicRejection(usage(position), request, portCount).isPresent()) {
+                continue;
+            }
+            chosen[found++] = position;
+        }
+        java.util.Arrays.sort(chosen, 0, found);
+        List<Node> feasible = new ArrayList<>(found);
+        List<NodeUsage> feasibleUsage = new ArrayList<>(found);
+        for (int index = 0; index < found; index++) {
+            feasible.add(allocations.get(chosen[index]).node());
+            feasibleUsage.add(usage(chosen[index]));
+        }
+        return new Pool(feasible, feasibleUsage, Map.of(), true);
+    }
+
+    /** What the inner loop needs of a node, looked up once per group rather than once per placement. */
+    private NodeClasses.Candidate[] candidates(Group group, List<Node> feasible, List<NodeUsage> feasibleUsage,
+            SpreadScorer spread, Map<String, Integer> presence, AffinityScorer affinities) {
+        NodeClasses.Candidate[] candidates = new NodeClasses.Candidate[feasible.size()];
+        for (int rank = 0; rank < candidates.length; rank++) {
+            Node node = feasible.get(rank);
+            String spreadValue = spread == null ? null : node.attribute(group.spread().attr()).orElse(null);
+            candidates[rank] = new NodeClasses.Candidate(rank, node, feasibleUsage.get(rank), spreadValue,
+                    presence.getOrDefault(node.id(), 0), affinities == null ? 0 : affinities.score(node));
+        }
+        return candidates;
+    }
+
+    /** Scores every candidate that can take the placement now. */
+    private void scan(NodeClasses.Candidate[] candidates, NodeClasses.Candidate avoid, PerNodeLimit limit,
+            Resources request, int portCount, SpreadScorer spread, Choice choice) {
+        for (NodeClasses.Candidate candidate : candidates) {
+            if (dynamicRejection(candidate, limit, request, portCount).isEmpty()) {
+                double score = score(candidate, request, spread);
+                choice.consider(candidate, candidate == avoid ? score - config.previousNodePenalty() : score);
+            }
+        }
+    }
+
+    private static Map<String, NodeClasses.Candidate> byId(NodeClasses.Candidate[] candidates) {
+        Map<String, NodeClasses.Candidate> byId = new HashMap<>();
+        for (NodeClasses.Candidate candidate : candidates) {
+            byId.put(candidate.node.id(), candidate);
+        }
+        return byId;
+    }
+
+    private static NodeClasses.Candidate candidateById(NodeClasses.Candidate[] candidates, String nodeId) {
+        return byId(candidates).get(nodeId);
+    }
+
     /** The group's per-node limit first (one comparison), then resources and ports. */
     private static Optional<String> dynamicRejection(NodeClasses.Candidate candidate, PerNodeLimit limit,
             Resources request, int portCount) {
@@ -246,10 +329,8 @@ final class Placer {
      * penalty. The only scoring formula, whether nodes are scored one by one or one per class, so both choose alike.
      */
     private double score(NodeClasses.Candidate candidate, Resources request, SpreadScorer spread) {
-        return config.binPackWeight() * BinPackScorer.fullnessAfter(candidate.node.capacity(), candidate.usage.used(), request)
-                - config.balanceWeight() * BinPackScorer.imbalanceAfter(candidate.node.capacity(), candidate.usage.used(), request)
+        return candidate.usage.fit(request).score(config)
                 + AffinityScorer.WEIGHT * candidate.affinity
-                - BinPackScorer.gpuPenalty(candidate.node, candidate.usage, request)
                 - config.jobAntiAffinityPenalty() * candidate.presence
                 - (spread == null ? 0 : config.spreadPenalty() * spread.penalty(candidate.spreadValue));
     }
@@ -319,6 +400,28 @@ final class Placer {
      * the node's usage as it found it.
      */
     private Optional<Preemption> preemptionOn(NodeClasses.Candidate candidate, Resources request, int portCount) {
+        NodeAllocation allocation = candidate.usage.base();
+        if (allocation != null) {
+            // The lowest priority here bounds what could be evicted; it is the same for every plan until the node's
+            // instances change, so it is remembered with the allocation (the victims this plan already chose or
+            // its own placements only make fewer instances eligible).
+            int lowest = allocation.lowestPriority();
+            if (lowest == NodeAllocation.PRIORITY_UNKNOWN) {
+                lowest = Integer.MAX_VALUE;
+                for (Instance instance : view.instancesOnNode(candidate.node.id())) {
+                    if (instance.holdsResources() && instance.desired() == DesiredStatus.RUN) {
+                        OptionalInt priority = priorityOf(instance);
+                        if (priority.isPresent()) {
+                            lowest = Math.min(lowest, priority.getAsInt());
+                        }
+                    }
+                }
+                allocation.rememberLowestPriority(lowest);
+            }
+            if (!PriorityBand.mayPreempt(job.priority(), lowest)) {
+                return Optional.empty();
+            }
+        }
         List<Instance> eligible = new ArrayList<>();
         for (Instance instance : view.instancesOnNode(candidate.node.id())) {
             if (instance.holdsResources() && instance.desired() == DesiredStatus.RUN
@@ -404,22 +507,10 @@ final class Placer {
         return List.copyOf(preemptions);
     }
 
-    /** The nodes by id; views usually hold them so already, and checking is cheaper than sorting. */
-    private static List<Node> sortedById(Collection<Node> nodes) {
-        List<Node> list = new ArrayList<>(nodes);
-        for (int i = 1; i < list.size(); i++) {
-            if (list.get(i - 1).id().compareTo(list.get(i).id()) > 0) {
-                list.sort(Comparator.comparing(Node::id));
-                break;
-            }
-        }
-        return list;
-    }
-
     private Map<String, Node> nodesById() {
         if (nodesById == null) {
             nodesById = new HashMap<>();
-            nodes.forEach(node -> nodesById.put(node.id(), node));
+            allocations.forEach(allocation -> nodesById.put(allocation.node().id(), allocation.node()));
         }
         return nodesById;
     }
@@ -427,8 +518,7 @@ final class Placer {
     private NodeUsage usage(int position) {
         NodeUsage usage = usageByPosition[position];
         if (usage == null) {
-            Node node = nodes.get(position);
-            usage = NodeUsage.of(node, view.instancesOnNode(node.id()));
+            usage = new NodeUsage(allocations.get(position));
             usageByPosition[position] = usage;
         }
         return usage;

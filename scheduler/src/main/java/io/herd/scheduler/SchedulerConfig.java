@@ -16,14 +16,23 @@ package io.herd.scheduler;
  *        {@code BinPackScorer.imbalanceAfter}): it mixes cpu-heavy and memory-heavy instances on a machine so that
  *        neither resource is stranded; 5 was chosen on {@code bench/run compaction} (docs/benchmarks.md), where it
  *        took the cell needed from 9% over the lower bound to 2%
+ * @param sampleNodes whether a placement on a large cell scores a random sample of the nodes that fit rather than
+ *        all of them (relaxed randomization, see {@code NodeSample}); off, every node is scored
  */
 public record SchedulerConfig(
         double binPackWeight,
         double jobAntiAffinityPenalty,
         double spreadPenalty,
         double previousNodePenalty,
-        double balanceWeight) {
-    public static final SchedulerConfig DEFAULT = new SchedulerConfig(1.0, 0.5, 1.0, 1.0, 5.0);
+        double balanceWeight,
+        boolean sampleNodes) {
+    public static final SchedulerConfig DEFAULT = new SchedulerConfig(1.0, 0.5, 1.0, 1.0, 5.0, true);
+
+    /** With node sampling on, as before it existed. */
+    public SchedulerConfig(double binPackWeight, double jobAntiAffinityPenalty, double spreadPenalty,
+            double previousNodePenalty, double balanceWeight) {
+        this(binPackWeight, jobAntiAffinityPenalty, spreadPenalty, previousNodePenalty, balanceWeight, true);
+    }
 
     public SchedulerConfig {
         requireWeight("binPackWeight", binPackWeight);
@@ -34,23 +43,29 @@ public record SchedulerConfig(
     }
 
     public SchedulerConfig withBinPackWeight(double weight) {
-        return new SchedulerConfig(weight, jobAntiAffinityPenalty, spreadPenalty, previousNodePenalty, balanceWeight);
+        return new SchedulerConfig(weight, jobAntiAffinityPenalty, spreadPenalty, previousNodePenalty, balanceWeight, sampleNodes);
     }
 
     public SchedulerConfig withJobAntiAffinityPenalty(double penalty) {
-        return new SchedulerConfig(binPackWeight, penalty, spreadPenalty, previousNodePenalty, balanceWeight);
+        return new SchedulerConfig(binPackWeight, penalty, spreadPenalty, previousNodePenalty, balanceWeight, sampleNodes);
     }
 
     public SchedulerConfig withSpreadPenalty(double penalty) {
-        return new SchedulerConfig(binPackWeight, jobAntiAffinityPenalty, penalty, previousNodePenalty, balanceWeight);
+        return new SchedulerConfig(binPackWeight, jobAntiAffinityPenalty, penalty, previousNodePenalty, balanceWeight, sampleNodes);
     }
 
     public SchedulerConfig withPreviousNodePenalty(double penalty) {
-        return new SchedulerConfig(binPackWeight, jobAntiAffinityPenalty, spreadPenalty, penalty, balanceWeight);
+        return new SchedulerConfig(binPackWeight, jobAntiAffinityPenalty, spreadPenalty, penalty, balanceWeight, sampleNodes);
     }
 
     public SchedulerConfig withBalanceWeight(double weight) {
-        return new SchedulerConfig(binPackWeight, jobAntiAffinityPenalty, spreadPenalty, previousNodePenalty, weight);
+        return new SchedulerConfig(binPackWeight, jobAntiAffinityPenalty, spreadPenalty, previousNodePenalty, weight,
+                sampleNodes);
+    }
+
+    public SchedulerConfig withSampleNodes(boolean sample) {
+        return new SchedulerConfig(binPackWeight, jobAntiAffinityPenalty, spreadPenalty, previousNodePenalty,
+                balanceWeight, sample);
     }
 
     private static void requireWeight(String name, double value) {
