@@ -5,8 +5,10 @@ import io.herd.api.Instance;
 import io.herd.api.Job;
 import io.herd.api.Node;
 import io.herd.scheduler.ClusterView;
+import io.herd.scheduler.NodeAllocation;
 import io.herd.state.StateView;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -20,6 +22,10 @@ import java.util.Optional;
  * scheduler pass over thousands of nodes takes far longer than copying references to every node and instance,
  * and while a reader holds the lock no command can be applied: holding it for the whole pass stalled every
  * write (agents' reports, other plans) and, behind the waiting writer, every read.
+ *
+ * <p>With a {@link NodeAllocationCache}, the nodes whose instances did not change since the previous snapshot
+ * are taken from the cache: their instance lists are not copied again and their {@link NodeAllocation}s (what
+ * their instances take, and the scores remembered with it) are not recomputed.
  */
 final class ClusterSnapshot implements ClusterView {
     private final Map<String, Node> nodes;
@@ -27,10 +33,13 @@ final class ClusterSnapshot implements ClusterView {
     private final Map<String, List<Instance>> instancesByJob;
     private final Map<String, Map<Long, Job>> jobVersions;
     private final Map<String, Deployment> latestDeployments;
+    /** By node id; null without a cache (then computed when asked, see {@link ClusterView#allocations()}). */
+    private final List<NodeAllocation> allocations;
 
     private ClusterSnapshot(Map<String, Node> nodes, Map<String, List<Instance>> instancesByNode,
             Map<String, List<Instance>> instancesByJob, Map<String, Map<Long, Job>> jobVersions,
-            Map<String, Deployment> latestDeployments) {
+            Map<String, Deployment> latestDeployments, List<NodeAllocation> allocations) {
+        this.allocations = allocations;
         this.nodes = nodes;
         this.instancesByNode = instancesByNode;
         this.instancesByJob = instancesByJob;
@@ -40,11 +49,38 @@ final class ClusterSnapshot implements ClusterView {
 
     /** Copies {@code view}; call under the read lock. Records are immutable, so copying references is enough. */
     static ClusterSnapshot of(StateView view) {
+        return of(view, null);
+    }
+
+    /**
+     * Copies {@code view}, taking unchanged nodes from {@code cache} (and recording the changed ones in it); call
+     * under the read lock.
+     */
+    static ClusterSnapshot of(StateView view, NodeAllocationCache cache) {
         Map<String, Node> nodes = new LinkedHashMap<>();
         Map<String, List<Instance>> instancesByNode = new HashMap<>();
-        for (Node node : view.nodes()) {
-            nodes.put(node.id(), node);
-            instancesByNode.put(node.id(), view.instancesOnNode(node.id()));
+        List<NodeAllocation> allocations = null;
+        if (cache == null) {
+            for (Node node : view.nodes()) {
+                nodes.put(node.id(), node);
+                instancesByNode.put(node.id(), view.instancesOnNode(node.id()));
+            }
+        } else {
+            allocations = new ArrayList<>();
+            for (Node node : view.nodes()) {
+                NodeAllocationCache.Entry entry = cache.entry(view, node);
+                nodes.put(node.id(), node);
+                instancesByNode.put(node.id(), entry.instances());
+                allocations.add(entry.allocation());
+            }
+            cache.retainOnly(nodes.keySet());
+            // The view gives nodes by id (the scheduler relies on it); a view that did not is sorted here.
+            for (int i = 1; i < allocations.size(); i++) {
+                if (allocations.get(i - 1).node().id().compareTo(allocations.get(i).node().id()) > 0) {
+                    allocations.sort(java.util.Comparator.comparing(allocation -> allocation.node().id()));
+                    break;
+                }
+            }
         }
         Map<String, List<Instance>> instancesByJob = new HashMap<>();
         Map<String, Map<Long, Job>> jobVersions = new HashMap<>();
@@ -61,7 +97,8 @@ final class ClusterSnapshot implements ClusterView {
             instancesByJob.computeIfAbsent(instance.jobId(), view::instancesOfJob);
             instancesByNode.computeIfAbsent(instance.nodeId(), view::instancesOnNode);
         }
-        return new ClusterSnapshot(nodes, instancesByNode, instancesByJob, jobVersions, latestDeployments);
+        return new ClusterSnapshot(nodes, instancesByNode, instancesByJob, jobVersions, latestDeployments,
+                allocations == null ? null : List.copyOf(allocations));
     }
 
     @Override
@@ -87,6 +124,11 @@ final class ClusterSnapshot implements ClusterView {
     @Override
     public Optional<Job> jobVersion(String jobId, long version) {
         return Optional.ofNullable(jobVersions.getOrDefault(jobId, Map.of()).get(version));
+    }
+
+    @Override
+    public List<NodeAllocation> allocations() {
+        return allocations == null ? ClusterView.super.allocations() : allocations;
     }
 
     @Override

@@ -38,6 +38,8 @@ final class EvaluationDispatcher implements AutoCloseable {
     private final ExecutorService workers;
     private final Thread dispatcher;
     private final Set<String> jobsInFlight = ConcurrentHashMap.newKeySet();
+    /** Nodes' instances and allocations from one evaluation's snapshot to the next (see ClusterSnapshot). */
+    private final NodeAllocationCache allocations = new NodeAllocationCache();
     private final Map<String, Instant> failedAt = new ConcurrentHashMap<>();
     private final Object wakeUp = new Object();
     private volatile boolean running = true;
@@ -99,7 +101,7 @@ final class EvaluationDispatcher implements AutoCloseable {
                 if (!stillPending) {
                     return null;
                 }
-                return new Input(view.job(evaluation.jobId()).orElse(null), ClusterSnapshot.of(view));
+                return new Input(view.job(evaluation.jobId()).orElse(null), ClusterSnapshot.of(view, allocations));
             });
             if (input == null || !running) {
                 return;

@@ -100,6 +100,50 @@ class ClusterSnapshotTest {
         assertThat(fromCopy.placements()).hasSize(5);
     }
 
+    @Test
+    void keepsTheAllocationsOfUnchangedNodesBetweenSnapshotsAndPlansAsTheLiveState() {
+        NodeAllocationCache cache = new NodeAllocationCache();
+        for (String node : List.of("node-a", "node-b", "node-c")) {
+            apply(new UpsertNode(Nodes.node(node).build(), node, NOW));
+        }
+        ClusterSnapshot empty = ClusterSnapshot.of(state.view(), cache);
+        // One instance, so it lands on one node: the others keep their allocation objects.
+        apply(new RegisterJob(job("web", 1), "eval-1", NOW));
+        Evaluation first = state.view().pendingEvaluations().getLast();
+        Job web = state.view().job("demo/web").orElseThrow();
+        Plan plan = scheduler.process(first, web, ClusterSnapshot.of(state.view(), cache), NOW, new Random(3));
+        assertThat(plan).isEqualTo(scheduler.process(first, web, new StateClusterView(state.view()), NOW,
+                new Random(3)));
+        apply(new ApplyPlan(plan, false, "plan-1", NOW));
+        String used = plan.placements().getFirst().nodeId();
+
+        ClusterSnapshot after = ClusterSnapshot.of(state.view(), cache);
+
+        for (int position = 0; position < 3; position++) {
+            var before = empty.allocations().get(position);
+            var now = after.allocations().get(position);
+            if (now.node().id().equals(used)) {
+                assertThat(now).isNotSameAs(before);
+                assertThat(now.used().cpuMillis()).isEqualTo(500);
+                assertThat(after.instancesOnNode(used)).hasSize(1);
+            } else {
+                assertThat(now).isSameAs(before);
+                assertThat(now.used().cpuMillis()).isZero();
+            }
+        }
+        // A changed node record (here: drained) replaces its entry even though its instances did not change.
+        apply(new io.herd.state.SetNodeStatus(used, io.herd.api.NodeStatus.DRAINING, "drain-1", NOW));
+        ClusterSnapshot drained = ClusterSnapshot.of(state.view(), cache);
+        assertThat(drained.allocations()).extracting(allocation -> allocation.node().status())
+                .contains(io.herd.api.NodeStatus.DRAINING);
+
+        apply(new RegisterJob(job("api", 5), "eval-2", NOW));
+        Evaluation second = state.view().pendingEvaluations().getLast();
+        Job api = state.view().job("demo/api").orElseThrow();
+        assertThat(scheduler.process(second, api, ClusterSnapshot.of(state.view(), cache), NOW, new Random(7)))
+                .isEqualTo(scheduler.process(second, api, new StateClusterView(state.view()), NOW, new Random(7)));
+    }
+
     private static Job job(String name, int count) {
         return JobSpecParser.parse(SPEC.formatted(name, count));
     }

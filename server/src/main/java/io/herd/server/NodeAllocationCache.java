@@ -1,0 +1,55 @@
+package io.herd.server;
+
+import io.herd.api.Instance;
+import io.herd.api.Node;
+import io.herd.scheduler.NodeAllocation;
+import io.herd.state.StateView;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Each node's instances and {@link NodeAllocation} as of the last scheduler snapshot that read them, kept by the
+ * leader's evaluation dispatcher from one evaluation to the next. A node's entry is replaced only when its
+ * instances changed ({@link StateView#nodeAssignmentsIndex} moved: a placement, a stop, a report, a removal) or
+ * its record did (a new {@link Node} object: registration, status); otherwise the snapshot takes the entry as it
+ * is. An evaluation then neither copies every node's instances nor walks them to sum what they take, and the
+ * scores each allocation remembers survive for the nodes that did not change.
+ *
+ * <p>Why the index is a sound key: it is the Raft log index of the command that last changed the node's
+ * instances, and every command has its own index, so an unchanged index means unchanged instances. A state
+ * restored from a snapshot answers the snapshot's index for every node, later than any index seen before it on
+ * this replica, so every entry is replaced after a restore.
+ *
+ * <p>Thread-safe: workers build snapshots side by side under the state's read lock, all from the same state.
+ */
+final class NodeAllocationCache {
+    record Entry(long index, Node node, List<Instance> instances, NodeAllocation allocation) {}
+
+    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+
+    /** The node's entry for the state {@code view} shows; call under the state's read lock. */
+    Entry entry(StateView view, Node node) {
+        long index = view.nodeAssignmentsIndex(node.id());
+        Entry entry = entries.get(node.id());
+        if (entry != null && entry.index() == index && entry.node() == node) {
+            return entry;
+        }
+        List<Instance> instances = view.instancesOnNode(node.id());
+        entry = new Entry(index, node, instances, NodeAllocation.of(node, instances));
+        entries.put(node.id(), entry);
+        return entry;
+    }
+
+    /** Forgets the nodes that no longer exist. */
+    void retainOnly(Set<String> nodeIds) {
+        if (entries.size() > nodeIds.size()) {
+            entries.keySet().retainAll(nodeIds);
+        }
+    }
+
+    int size() {
+        return entries.size();
+    }
+}
