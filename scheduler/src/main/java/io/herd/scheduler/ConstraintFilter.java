@@ -37,6 +37,10 @@ final class ConstraintFilter {
         return new ConstraintFilter(List.copyOf(compiled));
     }
 
+    boolean isEmpty() {
+        return constraints.isEmpty();
+    }
+
     /** Why the node fails a constraint ("constraint node.kernel version >= 5.4 not met"), or empty. */
     Optional<String> rejection(Node node) {
         for (Compiled compiled : constraints) {

@@ -44,15 +44,24 @@ final class Feasibility {
 
     /** The same, with the job's and group's constraints compiled once by a caller that checks many nodes. */
     static Optional<String> staticRejection(Node node, Set<String> drivers, ConstraintFilter constraints) {
+        return staticRejection(node, drivers.toArray(String[]::new), constraints);
+    }
+
+    /**
+     * The same, with the drivers as an array: the placer checks every node for every group, and walking a small
+     * array costs no iterator.
+     */
+    static Optional<String> staticRejection(Node node, String[] drivers, ConstraintFilter constraints) {
         if (node.status() != NodeStatus.READY) {
             return Optional.of(node.status() == NodeStatus.DOWN ? NODE_DOWN : NODE_DRAINING);
         }
+        Set<String> supported = node.drivers();
         for (String driver : drivers) {
-            if (!node.drivers().contains(driver)) {
+            if (!supported.contains(driver)) {
                 return Optional.of("missing driver " + driver);
             }
         }
-        return constraints.rejection(node);
+        return constraints.isEmpty() ? Optional.empty() : constraints.rejection(node);
     }
 
     /**

@@ -85,9 +85,10 @@ public final class NodeAllocation {
     }
 
     /** The remembered fit of {@code request}, or null. */
-    ResourceFit remembered(Resources request) {
+    ResourceFit remembered(Resources request, int requestHash) {
         for (ResourceFit fit : memo) {
-            if (fit != null && (fit.request() == request || fit.request().equals(request))) {
+            if (fit != null && fit.requestHash() == requestHash
+                    && (fit.request() == request || fit.request().equals(request))) {
                 return fit;
             }
         }

@@ -112,9 +112,10 @@ final class NodeUsage {
         if (last != null && last.request() == request) {
             return last;
         }
-        ResourceFit fit = changed ? null : base.remembered(request);
+        int requestHash = request.hashCode();
+        ResourceFit fit = changed ? null : base.remembered(request, requestHash);
         if (fit == null) {
-            fit = ResourceFit.of(this, request);
+            fit = ResourceFit.of(this, request, requestHash);
             if (!changed) {
                 base.remember(fit);
             }

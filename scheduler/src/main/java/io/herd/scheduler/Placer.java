@@ -104,7 +104,7 @@ final class Placer {
 
     /** Places what fits of {@code requests}, all of {@code group}, in order. */
     GroupOutcome place(Group group, List<PlacementRequest> requests) {
-        Set<String> drivers = group.drivers();
+        String[] drivers = group.drivers().toArray(String[]::new);
         ConstraintFilter constraints = ConstraintFilter.of(job, group);
         Resources request = group.resources();
         AffinityScorer affinities = AffinityScorer.of(job, group);
@@ -228,7 +228,7 @@ final class Placer {
             boolean sampled) {}
 
     /** Every node that passes the static filters (drivers, constraints, GPU devices), with the others' reasons. */
-    private Pool pool(Set<String> drivers, ConstraintFilter constraints, Resources request) {
+    private Pool pool(String[] drivers, ConstraintFilter constraints, Resources request) {
         List<Node> feasible = new ArrayList<>();
         List<NodeUsage> feasibleUsage = new ArrayList<>();
         Map<String, Integer> staticRejections = new TreeMap<>();
@@ -254,7 +254,7 @@ final class Placer {
      * same plan), in node id order. The walk stops there: neither the nodes after it are filtered nor are they
      * scored. No reasons are counted; when no node of the sample fits, the caller falls back to {@link #pool}.
      */
-    private Pool sample(Set<String> drivers, ConstraintFilter constraints, Resources request, PerNodeLimit limit,
+    private Pool sample(String[] drivers, ConstraintFilter constraints, Resources request, PerNodeLimit limit,
             Map<String, Integer> presence, int portCount, int size) {
         int count = allocations.size();
         int start = random.nextInt(count);

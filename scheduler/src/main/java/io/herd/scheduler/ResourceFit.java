@@ -13,15 +13,17 @@ import io.herd.api.Resources;
  * @param imbalance {@link BinPackScorer#imbalanceAfter}
  * @param gpuPenalty {@link BinPackScorer#gpuPenalty}
  */
-record ResourceFit(Resources request, String rejection, double fullness, double imbalance, double gpuPenalty) {
-    static ResourceFit of(NodeUsage usage, Resources request) {
+record ResourceFit(Resources request, int requestHash, String rejection, double fullness, double imbalance,
+        double gpuPenalty) {
+    /** @param requestHash {@code request.hashCode()}, which the memo compares before calling equals */
+    static ResourceFit of(NodeUsage usage, Resources request, int requestHash) {
         String rejection = usage.insufficientResource(request).orElse(null);
         if (rejection != null) {
-            return new ResourceFit(request, rejection, 0, 0, 0);
+            return new ResourceFit(request, requestHash, rejection, 0, 0, 0);
         }
         Resources capacity = usage.node().capacity();
         Resources used = usage.used();
-        return new ResourceFit(request, null, BinPackScorer.fullnessAfter(capacity, used, request),
+        return new ResourceFit(request, requestHash, null, BinPackScorer.fullnessAfter(capacity, used, request),
                 BinPackScorer.imbalanceAfter(capacity, used, request),
                 BinPackScorer.gpuPenalty(usage.node(), usage, request));
     }
