@@ -41,6 +41,7 @@ final class UsageReporter implements AutoCloseable {
     private final Map<String, Double> previousTaskCpu = new HashMap<>();
     private double previousNodeBusySeconds = Double.NaN;
     private long previousNanos;
+    private boolean measuredBefore;
     private Thread thread;
     private volatile boolean closed;
 
@@ -80,7 +81,8 @@ final class UsageReporter implements AutoCloseable {
     UsageReport measure() {
         long now = nanoTime.getAsLong();
         double elapsed = (now - previousNanos) / 1e9;
-        boolean first = previousNanos == 0;
+        boolean first = !measuredBefore;
+        measuredBefore = true;
         previousNanos = now;
 
         UsageReport.Sample node = null;

@@ -41,7 +41,7 @@ public record UsageResponse(Instant from, Instant to, long stepSeconds, String a
     /**
      * The newest point, and the average and maximum of the points.
      *
-     * @param latestTime the start of the newest step with samples
+     * @param latestTime the time of the newest sample (in the newest point's step)
      */
     public record Summary(Instant latestTime, double latestCpuCores, long latestMemoryBytes, double avgCpuCores,
             double maxCpuCores, long avgMemoryBytes, long maxMemoryBytes) {}

@@ -105,9 +105,10 @@ public record UsageQuery(boolean nodes, String app, String jobId, String instanc
                 continue;
             }
             double[][] reduced = reduce(read.blocks(), steps);
+            long newest = (long) reduced[2][0];
             String key = groupKey(read.source());
             Group group = groups.computeIfAbsent(key, ignored -> new Group(steps, read.source().labels()));
-            group.add(read.source().labels(), reduced);
+            group.add(read.source().labels(), reduced, newest);
         }
         List<UsageResponse.Series> series = new ArrayList<>();
         for (Group group : new TreeMap<>(groups).values()) {
@@ -135,7 +136,7 @@ public record UsageQuery(boolean nodes, String app, String jobId, String instanc
 
     /**
      * One series' samples in the range reduced per step: {@code [0]} cpu millicores and {@code [1]} memory bytes,
-     * NaN for a step without samples.
+     * NaN for a step without samples; {@code [2][0]} the time of the newest sample in the range.
      */
     private double[][] reduce(List<UsageBlock> blocks, int steps) {
         double[] cpu = new double[steps];
@@ -147,6 +148,7 @@ public record UsageQuery(boolean nodes, String app, String jobId, String instanc
         long[] stepMemory = new long[16];
         int gathered = 0;
         int currentStep = -1;
+        long newest = Long.MIN_VALUE;
         for (UsageBlock block : blocks) {
             UsageBlock.Samples samples = block.decode();
             for (int i = 0; i < samples.size(); i++) {
@@ -154,6 +156,7 @@ public record UsageQuery(boolean nodes, String app, String jobId, String instanc
                 if (time < fromSecond || time > toSecond) {
                     continue;
                 }
+                newest = Math.max(newest, time);
                 int step = (int) ((time - fromSecond) / stepSeconds);
                 if (step != currentStep) {
                     if (gathered > 0) {
@@ -176,7 +179,7 @@ public record UsageQuery(boolean nodes, String app, String jobId, String instanc
             cpu[currentStep] = reduce(stepCpu, gathered);
             memory[currentStep] = reduce(stepMemory, gathered) * UsageBlock.MEMORY_UNIT_BYTES;
         }
-        return new double[][] {cpu, memory};
+        return new double[][] {cpu, memory, {newest}};
     }
 
     /** Reduces the first {@code count} values (in time order) by the aggregation. */
@@ -219,6 +222,7 @@ public record UsageQuery(boolean nodes, String app, String jobId, String instanc
         final double[] memory;
         final Map<String, String> labels;
         int members;
+        long newest = Long.MIN_VALUE;
 
         Group(int steps, Map<String, String> firstLabels) {
             cpu = new double[steps];
@@ -228,8 +232,9 @@ public record UsageQuery(boolean nodes, String app, String jobId, String instanc
             labels = new TreeMap<>(firstLabels);
         }
 
-        void add(Map<String, String> memberLabels, double[][] reduced) {
+        void add(Map<String, String> memberLabels, double[][] reduced, long memberNewest) {
             members++;
+            newest = Math.max(newest, memberNewest);
             labels.entrySet().removeIf(label -> !label.getValue().equals(memberLabels.get(label.getKey())));
             for (int step = 0; step < cpu.length; step++) {
                 if (!Double.isNaN(reduced[0][step])) {
@@ -260,7 +265,7 @@ public record UsageQuery(boolean nodes, String app, String jobId, String instanc
             UsageResponse.Summary summary = null;
             if (!points.isEmpty()) {
                 UsageResponse.Point latest = points.getLast();
-                summary = new UsageResponse.Summary(latest.time(), latest.cpuCores(), latest.memoryBytes(),
+                summary = new UsageResponse.Summary(Instant.ofEpochSecond(newest), latest.cpuCores(), latest.memoryBytes(),
                         cpuSum / points.size(), cpuMax, Math.round(memorySum / points.size()),
                         Math.round(memoryMax));
             }

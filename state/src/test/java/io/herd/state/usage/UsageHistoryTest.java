@@ -80,6 +80,7 @@ class UsageHistoryTest {
         assertThat(webSeries.summary().maxCpuCores()).isEqualTo(0.6);
         assertThat(webSeries.summary().avgCpuCores()).isCloseTo(0.35, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(webSeries.summary().latestMemoryBytes()).isEqualTo(15L << 20);
+        assertThat(webSeries.summary().latestTime()).isEqualTo(Instant.ofEpochSecond(T0 + 50));
     }
 
     @Test
