@@ -13,6 +13,8 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -126,7 +128,9 @@ final class TopCommand implements Callable<Integer> {
                         "MEM AVG " + window, "MEM MAX " + window, "SEEN");
         double totalCpu = 0;
         long totalMemory = 0;
-        for (UsageResponse.Series series : usage.series()) {
+        List<UsageResponse.Series> sorted = usage.series().stream()
+                .sorted(Comparator.comparing(series -> name(usage.by(), series.labels()))).toList();
+        for (UsageResponse.Series series : sorted) {
             UsageResponse.Summary summary = series.summary();
             String name = name(usage.by(), series.labels());
             // the newest point is the start of its step: the sample itself is up to one step later
