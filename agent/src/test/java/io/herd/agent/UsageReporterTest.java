@@ -68,7 +68,7 @@ class UsageReporterTest {
     void aBusyTaskReportsItsCpuRateAndWorkingSet() throws Exception {
         assumeTrue(AgentFixture.CGROUPS.enabled(), "no writable cgroup hierarchy (not root?): tasks have no cgroup");
         var instance = instance();
-        var busy = task("busy", "/bin/sh", List.of("-c", "while :; do :; done"), Map.of(),
+        var busy = task("busy", "/bin/sh", List.of("-c", "i=0; while [ $i -lt 1000000 ]; do i=$((i+1)); done; exec sleep 1000"), Map.of(),
                 new Resources(500, 64L << 20, 0), Duration.ofSeconds(1));
         InstanceRunner runner = fixture.start(instance, service(noRestarts(), busy));
         await().atMost(Duration.ofSeconds(30)).until(() -> runner.tasks().get("busy").status() == TaskStatus.RUNNING);
@@ -88,5 +88,11 @@ class UsageReporterTest {
             });
         });
         assertThat(last.get().node().cpuCores()).isGreaterThan(0);
+
+        // and once the loop is over (the task sleeps), its rate falls to nothing
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            UsageReport report = reporter.measure();
+            return report.tasks().size() == 1 && report.tasks().getFirst().cpuCores() < 0.01;
+        });
     }
 }
