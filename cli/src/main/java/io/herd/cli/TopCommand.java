@@ -72,6 +72,16 @@ final class TopCommand implements Callable<Integer> {
             description = "The window of the averages and maxima (default 5m; up to the retention, 7d by default).")
     String since;
 
+    @Option(names = "--agg", paramLabel = "AGG", defaultValue = "avg",
+            description = "How samples within a step are reduced before the window's average and maximum: avg "
+                    + "(default), max (true peaks), min, p95 or last.")
+    String aggregation;
+
+    @Option(names = "--step", paramLabel = "DURATION",
+            description = "The width of a point (default: the window / 360, at least 10s); with -o json, the points "
+                    + "are the series over the window.")
+    String step;
+
     @Option(names = {"-w", "--watch"}, description = "Refresh until interrupted (Ctrl-C).")
     boolean watch;
 
@@ -88,7 +98,7 @@ final class TopCommand implements Callable<Integer> {
         try (HerdClient client = clientOptions.client()) {
             String jobId = job == null ? null : job.contains("/") ? job : client.resolveJobId(job);
             HerdClient.UsageQuery query = new HerdClient.UsageQuery(nodes ? "node" : "task", app, jobId, instance,
-                    node, since, null, null, "avg", nodes ? "node" : by);
+                    node, since, null, step, aggregation, nodes ? "node" : by);
             boolean clear = watch && System.console() != null && !output.json();
             while (true) {
                 UsageResponse usage = client.usage(query);

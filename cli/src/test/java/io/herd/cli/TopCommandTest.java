@@ -110,6 +110,11 @@ class TopCommandTest {
                 .matches("trade_checkout/web +425m +425m +425m +184Mi .*");
         assertThat(run("top", "--nodes").out().lines().toList().get(1)).matches("node-a +1500m +1500m +1500m +3Gi .*");
 
+        // the server tells how big its history is
+        String metrics = http("/metrics");
+        assertThat(metrics).contains("herd_usage_series 4.0\n").contains("herd_usage_samples 4.0\n")
+                .contains("herd_usage_retention_seconds 604800.0\n");
+
         JsonNode json = Json.read(run("top", "web", "-o", "json").out(), JsonNode.class);
         assertThat(json.get("by").asText()).isEqualTo("instance");
         assertThat(json.get("series")).hasSize(2);
@@ -144,6 +149,15 @@ class TopCommandTest {
         Result top = run("top");
         assertThat(top.exitCode()).isEqualTo(4);
         assertThat(top.err()).contains("the usage history is off on this server (herd server --usage-retention 0)");
+    }
+
+    private String http(String path) {
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + server.httpAddress()
+                    + path)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static HerdException catchHerd(Runnable call) {
