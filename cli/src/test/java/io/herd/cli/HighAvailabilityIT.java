@@ -144,16 +144,13 @@ class HighAvailabilityIT {
             });
             System.out.println(shown.get());
 
-            // the history up to now, as the leader serves it
+            // the history up to now, as the leader serves it: every sample it applied is committed, so on a majority
             TestingCluster.Member leader = cluster.awaitLeader(Duration.ofSeconds(10));
-            AtomicReference<List<UsageResponse.Point>> settled = new AtomicReference<>(List.of());
+            List<UsageResponse.Point> before;
             try (HerdClient direct = new HerdClient(List.of(leader.httpAddress()))) {
-                cluster.awaitCondition("a settled point on the leader", Duration.ofSeconds(40), () -> {
-                    settled.set(points(direct, Instant.now()));
-                    return !settled.get().isEmpty();
-                });
+                before = samples(direct);
             }
-            List<UsageResponse.Point> before = settled.get();
+            assertThat(before).isNotEmpty();
             Instant killed = Instant.now();
             cluster.kill(leader);
             cluster.awaitLeader(Duration.ofSeconds(60));
@@ -166,7 +163,7 @@ class HighAvailabilityIT {
                     // every point from before the leader died, on both survivors, and new points after it
                     cluster.awaitCondition("usage history on " + server.name(), Duration.ofSeconds(40), () -> {
                         try {
-                            List<UsageResponse.Point> after = points(direct, Instant.now());
+                            List<UsageResponse.Point> after = samples(direct);
                             return after.containsAll(before) && !after.isEmpty()
                                     && after.getLast().time().isAfter(killed);
                         } catch (RuntimeException e) {
@@ -178,15 +175,11 @@ class HighAvailabilityIT {
         }
     }
 
-    /**
-     * The points of ha/busy's instance whose step ended well before {@code to}: a sample the leader stamped near
-     * the end of a step is committed up to a batch interval (2 s) later, so younger steps may still change.
-     */
-    private static List<UsageResponse.Point> points(HerdClient client, Instant to) {
+    /** Every sample of ha/busy's instance in the last 10 minutes: 1 s steps, so each point is one sample. */
+    private static List<UsageResponse.Point> samples(HerdClient client) {
         UsageResponse usage = client.usage(new HerdClient.UsageQuery("task", null, "ha/busy", null, null, "10m",
-                to.toString(), "10s", "avg", "instance"));
-        return usage.series().isEmpty() ? List.of() : usage.series().getFirst().points().stream()
-                .filter(point -> !point.time().plusSeconds(10 + 5).isAfter(to)).toList();
+                null, "1s", "last", "instance"));
+        return usage.series().isEmpty() ? List.of() : usage.series().getFirst().points();
     }
 
     private static void assertJobsPresent(TestingCluster cluster, TestingCluster.Member server, Set<String> expected) {

@@ -32,8 +32,11 @@ import static java.util.Objects.requireNonNull;
  */
 public record UsageQuery(boolean nodes, String app, String jobId, String instance, String node, long fromSecond,
         long toSecond, long stepSeconds, Aggregation aggregation, GroupBy by) {
-    /** A query answers at most this many points per series; a longer range needs a wider step. */
-    public static final int MAX_POINTS = 11_000;
+    /**
+     * A query answers at most this many points per series (11 hours at 10 s); a longer range needs a wider step.
+     * Bounds a query's memory: two doubles per point and group.
+     */
+    public static final int MAX_POINTS = 4_000;
 
     public enum Aggregation {
         AVG, MAX, MIN, P95, LAST;
