@@ -95,6 +95,10 @@ final class TopCommand implements Callable<Integer> {
         Duration refresh = io.herd.api.Quantities.parseDuration(interval).filter(value -> value.toMillis() >= 100)
                 .orElseThrow(() -> new io.herd.api.HerdException(io.herd.api.ErrorCode.INVALID_ARGUMENT,
                         "--interval must be a duration such as 10s, got " + interval));
+        if (io.herd.api.Quantities.parseDuration(since).isEmpty()) {
+            throw new io.herd.api.HerdException(io.herd.api.ErrorCode.INVALID_ARGUMENT,
+                    "--since must be a duration such as 5m, 1h or 7d, got " + since);
+        }
         try (HerdClient client = clientOptions.client()) {
             String jobId = job == null ? null : job.contains("/") ? job : client.resolveJobId(job);
             HerdClient.UsageQuery query = new HerdClient.UsageQuery(nodes ? "node" : "task", app, jobId, instance,

@@ -139,6 +139,9 @@ class TopCommandTest {
         Result badBy = run("top", "--by", "pod");
         assertThat(badBy.exitCode()).isEqualTo(2);
         assertThat(badBy.err()).contains("by must be one of task, instance, job, app, node, got pod");
+        Result badSince = run("top", "--since", "yesterday");
+        assertThat(badSince.exitCode()).isEqualTo(2);
+        assertThat(badSince.err()).contains("--since must be a duration such as 5m, 1h or 7d, got yesterday");
         assertThat(run("top").out()).startsWith("No usage in the last 5m.");
     }
 

@@ -11,7 +11,7 @@ final class BitReader {
 
     /** Reads {@code bits} bits (1 to 64) as an unsigned number. */
     long read(int bits) {
-        if ((position + bits + 7) >>> 3 > bytes.length + 1L || position + bits > bytes.length * 8L) {
+        if (position + bits > bytes.length * 8L) {
             throw new IllegalStateException("usage block truncated: wanted " + bits + " bits at bit " + position
                     + " of " + bytes.length * 8L);
         }
