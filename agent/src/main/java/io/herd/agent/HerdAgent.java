@@ -42,6 +42,7 @@ public final class HerdAgent implements AutoCloseable {
     private NodeRegistration registration;
     private volatile AssignmentWatcher watcher;
     private Thread logRotation;
+    private UsageReporter usage;
     private volatile boolean closed;
 
     private HerdAgent(AgentConfig config, String nodeId, HerdClient client, StatusReporter reporter,
@@ -122,6 +123,9 @@ public final class HerdAgent implements AutoCloseable {
         watcher = new AssignmentWatcher(client, nodeId, instances::reconcile);
         watcher.start();
         logRotation = Thread.ofVirtual().name("herd-log-rotation").start(this::rotateLogs);
+        usage = new UsageReporter(instances::runners, Path.of("/proc"),
+                report -> client.reportUsage(nodeId, report), System::nanoTime);
+        usage.start();
     }
 
     private void reportEverything() {
@@ -182,6 +186,9 @@ public final class HerdAgent implements AutoCloseable {
         }
         if (logRotation != null) {
             logRotation.interrupt();
+        }
+        if (usage != null) {
+            usage.close();
         }
         if (config.stopTasksOnClose()) {
             instances.stopAll("agent shut down", STOP_TIMEOUT);

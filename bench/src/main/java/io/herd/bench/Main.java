@@ -13,7 +13,7 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         PrintStream log = System.err;
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
-            log.println("usage: bench/run scale|compaction|openb|hollow|events [--flag value]...   or   bench/run jmh [JMH options]");
+            log.println("usage: bench/run scale|compaction|openb|hollow|events|usage [--flag value]...   or   bench/run jmh [JMH options]");
             System.exit(args.length == 0 ? 2 : 0);
         }
         String name = args[0];
@@ -30,8 +30,9 @@ public final class Main {
                 case "openb" -> OpenbBenchmark.run(options, log);
                 case "hollow" -> HollowBenchmark.run(options, log);
                 case "events" -> EventLoadBenchmark.run(options, log);
+                case "usage" -> UsageEncodingBenchmark.run(options, log);
                 default -> throw new IllegalArgumentException("unknown benchmark " + name
-                        + " (scale, compaction, openb, hollow, events, jmh)");
+                        + " (scale, compaction, openb, hollow, events, usage, jmh)");
             };
         } catch (IllegalArgumentException e) {
             log.println("bench: " + e.getMessage());

@@ -86,6 +86,12 @@ final class ServerCommand implements Callable<Integer> {
                     + "memory and snapshot each). Give every server of a group the same value.")
     int eventLimit;
 
+    @Option(names = "--usage-retention", paramLabel = "DURATION", defaultValue = "7d", converter = Converters.DurationConverter.class,
+            description = "Keep the cpu and memory history of tasks and nodes (herd top, GET /v1/usage) this long "
+                    + "(default: ${DEFAULT-VALUE}); 0 turns it off, e.g. when a Prometheus store keeps usage. Give every "
+                    + "server of a group the same.")
+    Duration usageRetention;
+
     /** The configuration the options describe; a contradiction between them is a usage error. */
     ServerConfig config() {
         if (!SERVER_ID.matcher(id).matches()) {
@@ -127,7 +133,8 @@ final class ServerCommand implements Callable<Integer> {
             throw usage("--event-limit must be at least 1");
         }
         return new ServerConfig(id, directory, httpAddress, raft, peers, nodeTimeout, heartbeatInterval,
-                schedulerWorkers, EventPolicy.DEFAULT.withRetention(eventRetention).withLimit(eventLimit));
+                schedulerWorkers, EventPolicy.DEFAULT.withRetention(eventRetention).withLimit(eventLimit),
+                usageRetention);
     }
 
     @Override

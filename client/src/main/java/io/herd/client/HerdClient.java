@@ -241,6 +241,44 @@ public final class HerdClient implements AutoCloseable {
                 REQUEST_TIMEOUT, Map.class);
     }
 
+    /** Sends what the agent of {@code nodeId} measured; answers how many samples the leader queued. */
+    public int reportUsage(String nodeId, io.herd.api.wire.UsageReport report) {
+        Map<?, ?> answer = send("POST", "/v1/nodes/" + encode(nodeId) + "/usage", Json.write(report),
+                "application/json", REQUEST_TIMEOUT, Map.class);
+        return answer.get("accepted") instanceof Number accepted ? accepted.intValue() : 0;
+    }
+
+    /**
+     * A usage query ({@code GET /v1/usage}); null fields take the server's defaults (tasks by instance, the last
+     * hour, about 360 points, avg).
+     *
+     * @param kind {@code task} or {@code node}
+     * @param from an instant or a duration back from now ({@code 5m})
+     */
+    public record UsageQuery(String kind, String app, String job, String instance, String node, String from,
+            String to, String step, String aggregation, String by) {
+        String parameters() {
+            StringBuilder query = new StringBuilder();
+            EventQuery.append(query, "kind", kind);
+            EventQuery.append(query, "app", app);
+            EventQuery.append(query, "job", job);
+            EventQuery.append(query, "instance", instance);
+            EventQuery.append(query, "node", node);
+            EventQuery.append(query, "from", from);
+            EventQuery.append(query, "to", to);
+            EventQuery.append(query, "step", step);
+            EventQuery.append(query, "agg", aggregation);
+            EventQuery.append(query, "by", by);
+            return query.toString();
+        }
+    }
+
+    public io.herd.api.wire.UsageResponse usage(UsageQuery query) {
+        String parameters = query.parameters();
+        return send("GET", "/v1/usage" + (parameters.isEmpty() ? "" : "?" + parameters), null, null, REQUEST_TIMEOUT,
+                io.herd.api.wire.UsageResponse.class);
+    }
+
     // ---- events -------------------------------------------------------------------------------------------
 
     /**

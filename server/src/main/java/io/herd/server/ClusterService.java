@@ -34,6 +34,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -54,6 +55,7 @@ final class ClusterService {
     private final ServerConfig config;
     private final JobDiffer differ = new JobDiffer(new Scheduler(SchedulerConfig.DEFAULT));
     private final InstanceReportBatcher reports;
+    private final UsageBatcher usage;
 
     ClusterService(StateStore store, RaftNode raft, LeaderServices leader, InstantSource clock, ServerConfig config) {
         this.store = store;
@@ -62,11 +64,13 @@ final class ClusterService {
         this.clock = clock;
         this.config = config;
         this.reports = new InstanceReportBatcher(raft::propose, clock);
+        this.usage = new UsageBatcher(raft::propose, clock);
     }
 
     /** Stops batching agents' reports; those still waiting are answered "unavailable, retry". */
     void close() {
         reports.close();
+        usage.close();
     }
 
     StateStore store() {
@@ -386,6 +390,65 @@ final class ClusterService {
         if (!updates.isEmpty()) {
             reports.report(nodeId, updates);
         }
+    }
+
+    /**
+     * Queues an agent's usage report for the next {@link io.herd.state.RecordUsage} (on the leader): each sample
+     * gets this server's time and the labels of its instance and node as the state has them now. Samples of
+     * instances not on the node are ignored (a report racing a stop). Returns how many samples were queued; none
+     * when the history is off ({@code --usage-retention 0}).
+     */
+    int recordUsage(String nodeId, io.herd.api.wire.UsageReport report) {
+        if (report == null) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "the body must be a usage report {\"node\":..,\"tasks\":[..]}");
+        }
+        List<ErrorDetail> problems = new ArrayList<>();
+        if (report.node() != null && !validUsage(report.node().cpuCores(), report.node().memoryBytes())) {
+            problems.add(new ErrorDetail("node", "cpu_cores and memory_bytes must be finite and not negative"));
+        }
+        for (int i = 0; i < report.tasks().size(); i++) {
+            io.herd.api.wire.UsageReport.TaskSample task = report.tasks().get(i);
+            if (task == null || task.instanceId() == null || task.task() == null) {
+                problems.add(new ErrorDetail("tasks[" + i + "]", "needs instance_id and task"));
+            } else if (!validUsage(task.cpuCores(), task.memoryBytes())) {
+                problems.add(new ErrorDetail("tasks[" + i + "]", "cpu_cores and memory_bytes must be finite and not negative"));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "invalid usage report", problems);
+        }
+        Node node = store.node(nodeId).orElseThrow(() -> new HerdException(ErrorCode.NODE_NOT_FOUND,
+                "unknown node " + nodeId + "; register first"));
+        if (!store.usage().enabled()) {
+            return 0;
+        }
+        long now = clock.instant().getEpochSecond();
+        List<io.herd.state.usage.UsageReading> readings = new ArrayList<>();
+        if (report.node() != null) {
+            readings.add(new io.herd.state.usage.UsageReading(new io.herd.state.usage.UsageSource(
+                    io.herd.state.usage.UsageSource.NODE, node.id(), Map.of("node", node.id(), "node_name", node.name())),
+                    now, Math.round(report.node().cpuCores() * 1000), report.node().memoryBytes()));
+        }
+        Map<String, Instance> instances = new java.util.HashMap<>();
+        // published after each apply: read without the state lock
+        store.nodeAssignments(nodeId).instances().forEach(instance -> instances.put(instance.id(), instance));
+        for (io.herd.api.wire.UsageReport.TaskSample task : report.tasks()) {
+            Instance instance = instances.get(task.instanceId());
+            if (instance == null) {
+                continue;
+            }
+            Map<String, String> labels = Map.of("app", instance.app(), "job", instance.job(), "group", instance.group(),
+                    "instance", instance.id(), "instance_name", instance.name(), "task", task.task(),
+                    "node", node.id(), "node_name", node.name());
+            readings.add(new io.herd.state.usage.UsageReading(new io.herd.state.usage.UsageSource(
+                    io.herd.state.usage.UsageSource.TASK, instance.id() + "/" + task.task(), labels), now,
+                    Math.round(task.cpuCores() * 1000), task.memoryBytes()));
+        }
+        return usage.add(readings);
+    }
+
+    private static boolean validUsage(double cpuCores, long memoryBytes) {
+        return Double.isFinite(cpuCores) && cpuCores >= 0 && cpuCores < 1e9 && memoryBytes >= 0;
     }
 
     // ---- status -------------------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ public final class HerdServer implements AutoCloseable {
         } catch (IOException e) {
             throw new HerdException(ErrorCode.INVALID_ARGUMENT, "cannot create data directory " + config.dataDir() + ": " + e.getMessage());
         }
-        StateStore store = new StateStore(new ClusterState(config.events()));
+        StateStore store = new StateStore(new ClusterState(config.events(), config.usageRetention()));
         ServerMetrics metrics = new ServerMetrics(store);
         RaftNode raft;
         try {

@@ -153,6 +153,7 @@ final class HttpApi implements AutoCloseable {
                 return jobId == null ? List.copyOf(view.evaluations()) : view.evaluationsOfJob(jobId);
             }));
             EventsApi.register(config.routes, service, this::blockingRead, this::write);
+            UsageApi.register(config.routes, service, this::write);
             config.routes.get("/v1/status", ctx -> blockingRead(ctx, service::status));
             config.routes.get("/v1/discovery/prometheus", ctx -> blockingRead(ctx, PrometheusDiscovery::targets));
             config.routes.get("/metrics", ctx -> ctx.contentType(ServerMetrics.CONTENT_TYPE).result(metrics.scrape()));

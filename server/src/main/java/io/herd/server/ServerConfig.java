@@ -22,6 +22,8 @@ import static java.util.Objects.requireNonNull;
  * @param schedulerWorkers   scheduler worker threads on the leader
  * @param events             how long and how many events are kept ({@code --event-retention}, {@code --event-limit});
  *                           every server of a group must be given the same
+ * @param usageRetention     how long the cpu and memory history is kept ({@code --usage-retention}); zero turns it
+ *                           off; every server of a group must be given the same
  */
 public record ServerConfig(
         String id,
@@ -32,7 +34,8 @@ public record ServerConfig(
         Duration nodeTimeout,
         Duration heartbeatInterval,
         int schedulerWorkers,
-        EventPolicy events) {
+        EventPolicy events,
+        Duration usageRetention) {
     public static final String DEFAULT_HTTP_ADDRESS = "127.0.0.1:7700";
     public static final String DEFAULT_RAFT_ADDRESS = "127.0.0.1:7800";
     public static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofSeconds(10);
@@ -50,6 +53,23 @@ public record ServerConfig(
             schedulerWorkers = 2;
         }
         events = events == null ? EventPolicy.DEFAULT : events;
+        usageRetention = usageRetention == null ? io.herd.state.usage.UsageHistory.DEFAULT_RETENTION : usageRetention;
+        if (usageRetention.isNegative()) {
+            throw new IllegalArgumentException("usage retention must not be negative, got " + usageRetention);
+        }
+    }
+
+    /** A configuration keeping usage history by the default retention. */
+    public ServerConfig(String id, Path dataDir, String httpAddress, String raftAddress, List<Peer> peers,
+            Duration nodeTimeout, Duration heartbeatInterval, int schedulerWorkers, EventPolicy events) {
+        this(id, dataDir, httpAddress, raftAddress, peers, nodeTimeout, heartbeatInterval, schedulerWorkers, events,
+                null);
+    }
+
+    /** The same configuration keeping usage history for {@code retention} (zero: none). */
+    public ServerConfig withUsageRetention(Duration retention) {
+        return new ServerConfig(id, dataDir, httpAddress, raftAddress, peers, nodeTimeout, heartbeatInterval,
+                schedulerWorkers, events, retention);
     }
 
     /** A configuration keeping events by the default policy. */
@@ -61,7 +81,7 @@ public record ServerConfig(
     /** The same configuration keeping events by {@code policy}. */
     public ServerConfig withEvents(EventPolicy policy) {
         return new ServerConfig(id, dataDir, httpAddress, raftAddress, peers, nodeTimeout, heartbeatInterval,
-                schedulerWorkers, policy);
+                schedulerWorkers, policy, usageRetention);
     }
 
     public static ServerConfig defaults(Path dataDir) {

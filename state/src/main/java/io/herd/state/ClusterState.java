@@ -22,6 +22,9 @@ import io.herd.api.PlacementFailure;
 import io.herd.api.Plan;
 import io.herd.api.TaskState;
 
+import io.herd.state.usage.UsageHistory;
+
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -116,6 +119,8 @@ public final class ClusterState {
 
     /** Derived from the commands by {@link EventRecorder}; see {@link EventLog}. */
     private final EventLog events;
+    /** Appended to by {@link RecordUsage}; thread-safe on its own, so queries read it without the state lock. */
+    private final UsageHistory usage;
 
     private final StateView view = new View();
 
@@ -124,11 +129,22 @@ public final class ClusterState {
     }
 
     public ClusterState(EventPolicy eventPolicy) {
-        this.events = new EventLog(eventPolicy);
+        this(eventPolicy, UsageHistory.DEFAULT_RETENTION);
     }
 
-    private ClusterState(EventLog events) {
+    /** @param usageRetention how long usage samples are kept; zero keeps none */
+    public ClusterState(EventPolicy eventPolicy, Duration usageRetention) {
+        this(new EventLog(eventPolicy), new UsageHistory(usageRetention));
+    }
+
+    private ClusterState(EventLog events, UsageHistory usage) {
         this.events = events;
+        this.usage = usage;
+    }
+
+    /** The cpu and memory history; safe to read without the state lock (see {@link UsageHistory}). */
+    public UsageHistory usage() {
+        return usage;
     }
 
     /** How long and how many events this state keeps. */
@@ -164,6 +180,10 @@ public final class ClusterState {
             case SubscribeEvents subscribe -> events.subscribe(index, subscribe);
             case UnsubscribeEvents unsubscribe -> events.unsubscribe(index, unsubscribe);
             case AckEvents ack -> events.acknowledge(index, ack);
+            case RecordUsage record -> {
+                int stored = usage.record(record);
+                yield new ApplyResult(index, stored > 0, 0, List.of(), stored + " usage samples recorded");
+            }
         };
         EventRecorder.record(command, before, view, result, events);
         events.prune(command.time());
@@ -202,7 +222,7 @@ public final class ClusterState {
         List<Deployment> deployments = deploymentsByJob.values().stream().flatMap(List::stream).toList();
         return new StateData(index, List.copyOf(servers.values()), List.copyOf(jobs.values()), history,
                 highestJobVersions, List.copyOf(nodes.values()), List.copyOf(instances.values()), evaluationsInOrder,
-                deployments, events.toData());
+                deployments, events.toData(), usage.toData());
     }
 
     /** Rebuilds a state, indexes included, from {@link #toData()}, keeping events by the default policy. */
@@ -210,9 +230,15 @@ public final class ClusterState {
         return fromData(data, EventPolicy.DEFAULT);
     }
 
-    /** Rebuilds a state, indexes included, from {@link #toData()}. */
+    /** Rebuilds a state, indexes included, from {@link #toData()}, keeping usage by the default retention. */
     public static ClusterState fromData(StateData data, EventPolicy eventPolicy) {
-        ClusterState state = new ClusterState(EventLog.fromData(data.events(), eventPolicy));
+        return fromData(data, eventPolicy, UsageHistory.DEFAULT_RETENTION);
+    }
+
+    /** Rebuilds a state, indexes included, from {@link #toData()}. */
+    public static ClusterState fromData(StateData data, EventPolicy eventPolicy, Duration usageRetention) {
+        ClusterState state = new ClusterState(EventLog.fromData(data.events(), eventPolicy),
+                UsageHistory.fromData(data.usage(), usageRetention));
         state.index = data.index();
         state.restoredIndex = data.index();
         for (ServerRecord server : data.servers()) {

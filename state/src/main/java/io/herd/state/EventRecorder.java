@@ -109,6 +109,7 @@ final class EventRecorder {
             case SubscribeEvents ignored -> Before.NOTHING;
             case UnsubscribeEvents ignored -> Before.NOTHING;
             case AckEvents ignored -> Before.NOTHING;
+            case RecordUsage ignored -> Before.NOTHING;
         };
     }
 
@@ -181,6 +182,7 @@ final class EventRecorder {
             case SubscribeEvents ignored -> {}
             case UnsubscribeEvents ignored -> {}
             case AckEvents ignored -> {}
+            case RecordUsage ignored -> {}
         }
     }
 

@@ -2,6 +2,7 @@ package io.herd.state;
 
 import io.herd.api.Instance;
 import io.herd.api.Node;
+import io.herd.state.usage.UsageHistory;
 
 import java.time.Duration;
 import java.util.HashSet;
@@ -65,6 +66,10 @@ public final class StateStore {
     private final ConcurrentHashMap<String, Node> nodes = new ConcurrentHashMap<>();
     /** The initial state's, kept by every state restored from a snapshot. */
     private final EventPolicy eventPolicy;
+    /** The initial state's usage retention, kept by every state restored from a snapshot. */
+    private final java.time.Duration usageRetention;
+    /** The current state's usage history, published so that queries need not take the state lock. */
+    private volatile UsageHistory usage;
 
     public StateStore() {
         this(new ClusterState());
@@ -73,6 +78,8 @@ public final class StateStore {
     public StateStore(ClusterState initial) {
         this.state = requireNonNull(initial, "initial is null");
         this.eventPolicy = initial.eventPolicy();
+        this.usageRetention = initial.usage().retention();
+        this.usage = initial.usage();
         this.index = initial.view().index();
         publishAll(initial);
     }
@@ -113,6 +120,14 @@ public final class StateStore {
         } finally {
             stateLock.readLock().unlock();
         }
+    }
+
+    /**
+     * The cpu and memory history as of the last apply, read without the state lock: it has its own (see
+     * {@link UsageHistory}).
+     */
+    public UsageHistory usage() {
+        return usage;
     }
 
     /** The Raft log index of the last applied command. */
@@ -229,10 +244,12 @@ public final class StateStore {
 
     /** Replaces the whole state, as when a snapshot is loaded; wakes the index waiters. */
     public void restore(StateData data) {
-        ClusterState restored = ClusterState.fromData(requireNonNull(data, "data is null"), eventPolicy);
+        ClusterState restored = ClusterState.fromData(requireNonNull(data, "data is null"), eventPolicy,
+                usageRetention);
         stateLock.writeLock().lock();
         try {
             state = restored;
+            usage = restored.usage();
             publishAll(restored);
             for (String nodeId : List.copyOf(nodeAssignmentWaiters.keySet())) {
                 wakeNodeWaiters(nodeId);

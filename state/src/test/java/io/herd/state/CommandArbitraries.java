@@ -73,7 +73,23 @@ final class CommandArbitraries {
                 Tuple.of(5, updateInstances()),
                 Tuple.of(2, updateInstancesBatch()),
                 Tuple.of(1, garbageCollect()),
-                Tuple.of(1, eventSubscriptionChange()));
+                Tuple.of(1, eventSubscriptionChange()),
+                Tuple.of(2, recordUsage()));
+    }
+
+    /** Usage samples of a few tasks and nodes, at times that go back and forth (the store skips the old ones). */
+    private static Arbitrary<Command> recordUsage() {
+        Arbitrary<io.herd.state.usage.UsageSource> source = Arbitraries.oneOf(
+                Combinators.combine(Arbitraries.of(INSTANCE_IDS), Arbitraries.of("web", "sidecar"), jobName())
+                        .as((instance, task, job) -> new io.herd.state.usage.UsageSource("task", instance + "/" + task,
+                                java.util.Map.of("app", APP, "job", job, "instance", instance, "task", task))),
+                Arbitraries.of(NODE_IDS).map(node -> new io.herd.state.usage.UsageSource("node", node,
+                        java.util.Map.of("node", node))));
+        Arbitrary<io.herd.state.usage.UsageReading> reading = Combinators.combine(source, time(),
+                Arbitraries.longs().between(0, 4000), Arbitraries.longs().between(0, 8L << 30))
+                .as((series, time, cpu, memory) -> new io.herd.state.usage.UsageReading(series, time.getEpochSecond(),
+                        cpu, memory));
+        return Combinators.combine(reading.list().ofMaxSize(6), time()).as(RecordUsage::new);
     }
 
     /** Webhooks come and go and their cursors move: state like the rest, in snapshots and on every replica. */

@@ -30,6 +30,7 @@ public final class ServerMetrics {
         raft = new RaftMetrics(registry);
         scheduler = new SchedulerMetrics(registry);
         registry.register(new ClusterStateMetrics(store));
+        registry.register(new UsageHistoryMetrics(store));
         JvmMetrics.builder().register(registry);
     }
 
