@@ -200,7 +200,7 @@ final class ClusterService {
         List<io.herd.api.Group> groups = current.groups().stream()
                 .map(group -> group.name().equals(groupName) ? group.withCount(count) : group).toList();
         Job spec = new Job(current.name(), current.app(), current.type(), current.priority(), current.constraints(),
-                groups, 0, null, false);
+                current.affinities(), groups, 0, null, false, current.batch(), current.cron(), current.dependsOn());
         String evaluationId = UUID.randomUUID().toString();
         ApplyResult result = raft.propose(new RegisterJob(spec, evaluationId, clock.instant()));
         return new SubmitJobResponse(jobId, result.jobVersion(), result.changed() ? evaluationId : null,

@@ -30,11 +30,12 @@ import java.time.Instant;
         @JsonSubTypes.Type(value = SubscribeEvents.class, name = "subscribe_events"),
         @JsonSubTypes.Type(value = UnsubscribeEvents.class, name = "unsubscribe_events"),
         @JsonSubTypes.Type(value = AckEvents.class, name = "ack_events"),
+        @JsonSubTypes.Type(value = FireCron.class, name = "fire_cron"),
 })
 public sealed interface Command
         permits RegisterServer, RegisterJob, DeregisterJob, UpsertNode, SetNodeStatus, ApplyPlan, UpdateInstances,
         GarbageCollect, UpdateInstancesBatch, PromoteDeployment, RestartJob, SubscribeEvents, UnsubscribeEvents,
-        AckEvents {
+        AckEvents, FireCron {
     /** When the leader proposed the command; the only time apply ever uses. */
     Instant time();
 }

@@ -109,6 +109,7 @@ final class EventRecorder {
             case SubscribeEvents ignored -> Before.NOTHING;
             case UnsubscribeEvents ignored -> Before.NOTHING;
             case AckEvents ignored -> Before.NOTHING;
+            case FireCron ignored -> Before.NOTHING;
         };
     }
 
@@ -181,7 +182,31 @@ final class EventRecorder {
             case SubscribeEvents ignored -> {}
             case UnsubscribeEvents ignored -> {}
             case AckEvents ignored -> {}
+            case FireCron fire -> cronFiring(fire, after, result, events);
         }
+    }
+
+    /** The firing a cron command recorded: {@code RunStarted}, {@code RunSkipped} or {@code RunMissed} (Warning). */
+    private static void cronFiring(FireCron fire, StateView after, ApplyResult result, EventLog events) {
+        if (!result.changed()) {
+            return;
+        }
+        String[] appAndJob = splitJobId(fire.jobId());
+        after.cronRuns(fire.jobId()).stream()
+                .filter(run -> run.scheduledTime().equals(fire.scheduledTime()))
+                .findFirst()
+                .ifPresent(run -> {
+                    String when = "firing of " + run.scheduledTime();
+                    EventLog.Draft draft = switch (run.outcome()) {
+                        case STARTED -> jobEvent(EventLevel.NORMAL, "RunStarted", appAndJob[0], appAndJob[1],
+                                when + " started run " + run.runJobId() + suffix(run.reason()));
+                        case SKIPPED -> jobEvent(EventLevel.NORMAL, "RunSkipped", appAndJob[0], appAndJob[1],
+                                when + " skipped" + suffix(run.reason()));
+                        case MISSED -> jobEvent(EventLevel.WARNING, "RunMissed", appAndJob[0], appAndJob[1],
+                                when + " missed" + suffix(run.reason()));
+                    };
+                    events.record(draft, fire.time());
+                });
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.herd.state;
 
+import io.herd.api.CronRun;
 import io.herd.api.Deployment;
 import io.herd.api.Evaluation;
 import io.herd.api.Instance;
@@ -21,6 +22,7 @@ import java.util.TreeMap;
  * @param highestJobVersions the highest version ever given to each job id, kept after a purge so that a job
  *     registered again under the same id never reuses the version of an instance still around
  * @param deployments the kept deployments, by job id and then oldest first
+ * @param cronRuns the kept firings of cron jobs, by job id and then oldest first
  */
 public record StateData(
         long index,
@@ -32,7 +34,16 @@ public record StateData(
         List<Instance> instances,
         List<Evaluation> evaluations,
         List<Deployment> deployments,
-        EventData events) {
+        EventData events,
+        List<CronRun> cronRuns) {
+    /** A state without cron runs (as written before they existed). */
+    public StateData(long index, List<ServerRecord> servers, List<Job> jobs, List<Job> jobHistory,
+            Map<String, Long> highestJobVersions, List<Node> nodes, List<Instance> instances,
+            List<Evaluation> evaluations, List<Deployment> deployments, EventData events) {
+        this(index, servers, jobs, jobHistory, highestJobVersions, nodes, instances, evaluations, deployments, events,
+                List.of());
+    }
+
     /** A state without deployments and events (as written before they existed). */
     public StateData(long index, List<ServerRecord> servers, List<Job> jobs, List<Job> jobHistory,
             Map<String, Long> highestJobVersions, List<Node> nodes, List<Instance> instances,
@@ -53,6 +64,7 @@ public record StateData(
         instances = instances == null ? List.of() : List.copyOf(instances);
         evaluations = evaluations == null ? List.of() : List.copyOf(evaluations);
         events = events == null ? EventData.empty() : events;
+        cronRuns = cronRuns == null ? List.of() : List.copyOf(cronRuns);
     }
 
     public static StateData empty() {
