@@ -95,7 +95,11 @@ public record BatchProgress(State state, int total, int completed, int running, 
                     }
                     if (instance.state() == InstanceState.FAILED || instance.state() == InstanceState.LOST) {
                         failures++;
-                        indexFailures++;
+                        // A new version gets a fresh budget: a fixed spec submitted again must not inherit the
+                        // failures of the broken one.
+                        if (instance.jobVersion() == job.version()) {
+                            indexFailures++;
+                        }
                     }
                 }
                 if (!ofIndex.isEmpty() && isCompleted(ofIndex.getFirst())) {

@@ -17,6 +17,16 @@ public final class Dependencies {
     private Dependencies() {}
 
     /**
+     * Whether {@code depends_on} still gates the job: only until it first placed anything. A job that started
+     * keeps running when a dependency later turns unhealthy (as an init ordering, not a liveness coupling).
+     *
+     * @param instances every instance of the job still kept
+     */
+    public static boolean gates(Job job, List<Instance> instances) {
+        return !job.dependsOn().isEmpty() && instances.isEmpty();
+    }
+
+    /**
      * The dependencies of {@code job} not met now, each as what it waits for: {@code app/db to be healthy (1/3
      * ready)}; empty when the job may place instances.
      */

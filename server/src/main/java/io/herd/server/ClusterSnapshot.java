@@ -27,10 +27,12 @@ final class ClusterSnapshot implements ClusterView {
     private final Map<String, List<Instance>> instancesByJob;
     private final Map<String, Map<Long, Job>> jobVersions;
     private final Map<String, Deployment> latestDeployments;
+    private final Map<String, Job> currentJobs;
 
     private ClusterSnapshot(Map<String, Node> nodes, Map<String, List<Instance>> instancesByNode,
             Map<String, List<Instance>> instancesByJob, Map<String, Map<Long, Job>> jobVersions,
-            Map<String, Deployment> latestDeployments) {
+            Map<String, Deployment> latestDeployments, Map<String, Job> currentJobs) {
+        this.currentJobs = currentJobs;
         this.nodes = nodes;
         this.instancesByNode = instancesByNode;
         this.instancesByJob = instancesByJob;
@@ -49,7 +51,9 @@ final class ClusterSnapshot implements ClusterView {
         Map<String, List<Instance>> instancesByJob = new HashMap<>();
         Map<String, Map<Long, Job>> jobVersions = new HashMap<>();
         Map<String, Deployment> latestDeployments = new HashMap<>();
+        Map<String, Job> currentJobs = new HashMap<>();
         for (Job job : view.jobs()) {
+            currentJobs.put(job.id(), job);
             view.latestDeployment(job.id()).ifPresent(deployment -> latestDeployments.put(job.id(), deployment));
             instancesByJob.put(job.id(), view.instancesOfJob(job.id()));
             Map<Long, Job> versions = new HashMap<>();
@@ -61,7 +65,8 @@ final class ClusterSnapshot implements ClusterView {
             instancesByJob.computeIfAbsent(instance.jobId(), view::instancesOfJob);
             instancesByNode.computeIfAbsent(instance.nodeId(), view::instancesOnNode);
         }
-        return new ClusterSnapshot(nodes, instancesByNode, instancesByJob, jobVersions, latestDeployments);
+        return new ClusterSnapshot(nodes, instancesByNode, instancesByJob, jobVersions, latestDeployments,
+                currentJobs);
     }
 
     @Override
@@ -87,6 +92,11 @@ final class ClusterSnapshot implements ClusterView {
     @Override
     public Optional<Job> jobVersion(String jobId, long version) {
         return Optional.ofNullable(jobVersions.getOrDefault(jobId, Map.of()).get(version));
+    }
+
+    @Override
+    public Optional<Job> job(String jobId) {
+        return Optional.ofNullable(currentJobs.get(jobId));
     }
 
     @Override

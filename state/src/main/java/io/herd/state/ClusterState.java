@@ -862,9 +862,7 @@ public final class ClusterState {
                     || dependent.dependsOn().stream().noneMatch(dependency -> changedJobs.contains(dependency.job()))) {
                 continue;
             }
-            boolean started = viewInstancesOfJob(dependent.id()).stream()
-                    .anyMatch(instance -> instance.jobVersion() == dependent.version());
-            if (started || !Dependencies.waitingFor(dependent, id -> Optional.ofNullable(jobs.get(id)),
+            if (!Dependencies.gates(dependent, viewInstancesOfJob(dependent.id())) || !Dependencies.waitingFor(dependent, id -> Optional.ofNullable(jobs.get(id)),
                     this::viewInstancesOfJob, time).isEmpty()) {
                 continue;
             }
