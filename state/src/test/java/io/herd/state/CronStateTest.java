@@ -265,4 +265,26 @@ class CronStateTest {
                     assertThat(evaluation.trigger()).isEqualTo(EvaluationTrigger.INSTANCE_COMPLETED);
                 });
     }
+
+    @Test
+    void aRunThatCompletesOrRunsOutOfAttemptsIsAnEventOfTheCronJob() {
+        apply(new UpsertNode(node("n1"), "c-node", at(0)));
+        apply(new RegisterJob(cronJob(CronPolicy.Concurrency.ALLOW), "e1", at(0)));
+        fire(60);
+        place("i1", runId(60), 61);
+        report("i1", InstanceState.COMPLETE, 65);
+        fire(120);
+        place("i2", runId(120), 121);
+        report("i2", InstanceState.FAILED, 122);
+        place("i3", runId(120), 130);
+        report("i3", InstanceState.FAILED, 131);
+
+        assertThat(cronEvents()).filteredOn(event -> event.reason().startsWith("Run"))
+                .extracting(Event::level, Event::reason, Event::message).containsExactly(
+                        tuple(EventLevel.NORMAL, "RunStarted", "firing of " + at(60) + " started run " + runId(60)),
+                        tuple(EventLevel.NORMAL, "RunComplete", "run " + runId(60) + " complete 1/1"),
+                        tuple(EventLevel.NORMAL, "RunStarted", "firing of " + at(120) + " started run " + runId(120)),
+                        tuple(EventLevel.WARNING, "RunFailed", "run " + runId(120)
+                                + " failed: web[0] failed 2 of max_attempts 2 (2 attempts)"));
+    }
 }
