@@ -50,8 +50,8 @@ final class CronDispatcher implements AutoCloseable {
     }
 
     /**
-     * What a cron job should fire at {@code now}: the newest firing due (scheduled after the last recorded firing,
-     * or after the job's submission when it never fired, and not after {@code now}), whether to start it, and how
+     * What a cron job should fire at {@code now}: the newest firing due (scheduled after the last recorded firing
+     * and after the current version's submission, and not after {@code now}), whether to start it, and how
      * many earlier due firings are let go. Empty when nothing is due. Pure, so that catch-up is tested without
      * threads.
      *
@@ -64,7 +64,12 @@ final class CronDispatcher implements AutoCloseable {
         if (policy == null || job.stopped() || job.type() != JobType.CRON) {
             return Optional.empty();
         }
-        Instant after = lastFiring.orElse(job.submitTime());
+        // Never for times before the current version was registered: a cron job stopped for a week and started
+        // again (or changed) does not owe the week's firings.
+        Instant after = job.submitTime();
+        if (lastFiring.isPresent() && (after == null || lastFiring.get().isAfter(after))) {
+            after = lastFiring.get();
+        }
         if (after == null) {
             return Optional.empty();
         }

@@ -101,4 +101,15 @@ class CronDispatcherTest {
         assertThat(firing.scheduledTime()).isEqualTo(Instant.parse("2026-01-05T00:00:00Z"));
         assertThat(firing.start()).isTrue();
     }
+
+    @Test
+    void aCronJobStartedAgainOwesNothingForTheTimeItWasStopped() {
+        // Last fired at 10:01, stopped, then registered again (a new version) at 12:00:30.
+        Job again = Jobs.job("tick").version(3).submitTime(at("12:00:30"))
+                .cron(new CronPolicy("* * * * *", null, null, CronPolicy.CatchUp.LAST, null)).build();
+
+        assertThat(CronDispatcher.due(again, Optional.of(at("10:01:00")), at("12:00:45"))).isEmpty();
+        assertThat(CronDispatcher.due(again, Optional.of(at("10:01:00")), at("12:01:00.100")).orElseThrow()
+                .missed()).isZero();
+    }
 }
