@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
                 "then the next scheduled times.",
         })
 final class RunsCommand implements Callable<Integer> {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z", Locale.ROOT);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z", Locale.US);
 
     @Spec
     CommandSpec spec;
