@@ -93,7 +93,7 @@ record JobStatusView(
         List<InstanceView> instances = sorted.stream().map(JobStatusView::instanceView).toList();
         List<Evaluation> evaluations = status.evaluations() == null ? List.of() : status.evaluations();
         List<PlacementFailureView> failures = placementFailures(job, sorted, evaluations);
-        int desired = job.stopped() ? 0 : job.groups().stream().mapToInt(Group::count).sum();
+        int desired = job.stopped() || job.type() == JobType.CRON ? 0 : job.groups().stream().mapToInt(Group::count).sum();
         int running = count(sorted, InstanceState.RUNNING);
         int complete = count(sorted, InstanceState.COMPLETE);
         // A failed instance is replaced after a delay; the evaluation that will do it waits until then. (A waiting

@@ -173,7 +173,9 @@ final class ClusterService {
     }
 
     static JobSummary summarize(Job job, List<Instance> instances) {
-        int desired = job.stopped() ? 0 : job.groups().stream().mapToInt(group -> group.count()).sum();
+        // A cron job places nothing itself: its runs are batch jobs of their own.
+        int desired = job.stopped() || job.type() == io.herd.api.JobType.CRON ? 0
+                : job.groups().stream().mapToInt(group -> group.count()).sum();
         int running = 0;
         int pending = 0;
         int failed = 0;
