@@ -168,11 +168,11 @@ final class ClusterService {
     List<JobSummary> listJobs(StateView view) {
         return view.jobs().stream()
                 .sorted(Comparator.comparing(Job::id))
-                .map(job -> summarize(job, view.instancesOfJob(job.id())))
+                .map(job -> summarize(job, view.instancesOfJob(job.id()), clock.instant()))
                 .toList();
     }
 
-    static JobSummary summarize(Job job, List<Instance> instances) {
+    static JobSummary summarize(Job job, List<Instance> instances, Instant now) {
         // A cron job places nothing itself: its runs are batch jobs of their own.
         int desired = job.stopped() || job.type() == io.herd.api.JobType.CRON ? 0
                 : job.groups().stream().mapToInt(group -> group.count()).sum();
@@ -189,7 +189,8 @@ final class ClusterService {
             }
         }
         return new JobSummary(job.id(), job.app(), job.name(), job.type(), job.priority(), job.version(), job.stopped(),
-                desired, running, pending, failed);
+                desired, running, pending, failed,
+                job.type() == io.herd.api.JobType.BATCH ? BatchProgress.of(job, instances, now).state() : null);
     }
 
     JobStatus jobStatus(StateView view, String jobId) {
