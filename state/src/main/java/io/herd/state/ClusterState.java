@@ -340,13 +340,11 @@ public final class ClusterState {
                         ? " with " + (created.size() - 1) + " runs" : ""));
     }
 
-    /** Stops (or purges) a job other than the one a command names, e.g. a cron run; returns its evaluation. */
+    /** Stops (or purges) a cron run, a job other than the one a command names; returns its evaluation. */
     private String stopJob(Job job, boolean purge, String evaluationId, Instant time) {
         cancelActiveDeployment(job.id(), "job stopped", time);
         if (purge) {
-            jobs.remove(job.id());
-            jobHistory.remove(job.id());
-            deploymentsByJob.remove(job.id());
+            forgetRun(job);
         } else {
             Job stopped = job.withStopped(true);
             jobs.put(job.id(), stopped);
@@ -453,11 +451,21 @@ public final class ClusterState {
             }
             kept.remove(i);
             if (runJob != null) {
-                jobs.remove(runJob.id());
-                jobHistory.remove(runJob.id());
-                deploymentsByJob.remove(runJob.id());
+                forgetRun(runJob);
             }
         }
+    }
+
+    /**
+     * Forgets a cron run entirely. Unlike a purged job, its highest version need not be remembered: a run's id
+     * names its scheduled time, and a cron job never fires a time again, so the id is never registered again (and
+     * remembering every run ever would grow the state without end).
+     */
+    private void forgetRun(Job run) {
+        jobs.remove(run.id());
+        jobHistory.remove(run.id());
+        deploymentsByJob.remove(run.id());
+        highestJobVersions.remove(run.id());
     }
 
     private ApplyResult upsertNode(UpsertNode command) {
