@@ -57,8 +57,10 @@ public final class Dependencies {
                     }
                 }
                 case COMPLETE -> {
-                    if (other.get().type() == JobType.SERVICE) {
-                        waiting.add(dependency.describe() + " (a service never completes)");
+                    if (other.get().type() != JobType.BATCH) {
+                        waiting.add(dependency.describe() + (other.get().type() == JobType.SERVICE
+                                ? " (a service never completes; depend on it being healthy)"
+                                : " (a cron job never completes; its runs do)"));
                         continue;
                     }
                     BatchProgress progress = BatchProgress.of(other.get(), instances, now);
