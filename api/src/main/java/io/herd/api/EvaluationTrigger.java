@@ -11,7 +11,11 @@ public enum EvaluationTrigger {
     /** Instances of the job were evicted by a higher-priority job: place them again where there is room. */
     PREEMPTED,
     /** A deployment moved: an instance's health changed, a promotion, a restart. */
-    DEPLOYMENT_WATCH;
+    DEPLOYMENT_WATCH,
+    /** Every job in the job's depends_on is now healthy or complete: it may start. */
+    DEPENDENCY_MET,
+    /** An instance of a batch job with limited parallelism completed: the next index may start. */
+    INSTANCE_COMPLETED;
 
     @JsonValue
     public String wireName() {

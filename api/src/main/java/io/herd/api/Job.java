@@ -22,7 +22,10 @@ public record Job(
         List<Group> groups,
         long version,
         Instant submitTime,
-        boolean stopped) {
+        boolean stopped,
+        BatchPolicy batch,
+        CronPolicy cron,
+        List<Dependency> dependsOn) {
     public Job {
         requireNonNull(name, "name is null");
         requireNonNull(app, "app is null");
@@ -30,12 +33,35 @@ public record Job(
         constraints = constraints == null ? List.of() : List.copyOf(constraints);
         affinities = affinities == null ? List.of() : List.copyOf(affinities);
         groups = groups == null ? List.of() : List.copyOf(groups);
+        dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
+    }
+
+    /** A job without batch limits, cron schedule or dependencies (as written before they existed). */
+    public Job(String name, String app, JobType type, int priority, List<Constraint> constraints,
+            List<Affinity> affinities, List<Group> groups, long version, Instant submitTime, boolean stopped) {
+        this(name, app, type, priority, constraints, affinities, groups, version, submitTime, stopped, null, null,
+                List.of());
     }
 
     /** A job without job-level affinities. */
     public Job(String name, String app, JobType type, int priority, List<Constraint> constraints, List<Group> groups,
             long version, Instant submitTime, boolean stopped) {
         this(name, app, type, priority, constraints, List.of(), groups, version, submitTime, stopped);
+    }
+
+    /** The batch limits in effect: the spec's, or the defaults. */
+    @JsonIgnore
+    public BatchPolicy batchPolicy() {
+        return batch == null ? BatchPolicy.DEFAULT : batch;
+    }
+
+    /**
+     * A run of this cron job: a batch job named {@code <name>@<runSuffix>} with the same groups, limits and
+     * dependencies, and no schedule.
+     */
+    public Job asRun(String runName) {
+        return new Job(runName, app, JobType.BATCH, priority, constraints, affinities, groups, 0, null, false, batch,
+                null, dependsOn);
     }
 
     /** {@code app/job}: unique in the cluster. */
@@ -53,17 +79,20 @@ public record Job(
     }
 
     public Job withVersion(long newVersion, Instant newSubmitTime) {
-        return new Job(name, app, type, priority, constraints, affinities, groups, newVersion, newSubmitTime, stopped);
+        return new Job(name, app, type, priority, constraints, affinities, groups, newVersion, newSubmitTime, stopped,
+                batch, cron, dependsOn);
     }
 
     public Job withStopped(boolean newStopped) {
-        return new Job(name, app, type, priority, constraints, affinities, groups, version, submitTime, newStopped);
+        return new Job(name, app, type, priority, constraints, affinities, groups, version, submitTime, newStopped,
+                batch, cron, dependsOn);
     }
 
     /** True when both describe the same desired workload, ignoring version bookkeeping. */
     public boolean sameSpecAs(Job other) {
         return name.equals(other.name) && app.equals(other.app) && type == other.type && priority == other.priority
                 && constraints.equals(other.constraints) && affinities.equals(other.affinities)
-                && groups.equals(other.groups);
+                && groups.equals(other.groups) && java.util.Objects.equals(batch, other.batch)
+                && java.util.Objects.equals(cron, other.cron) && dependsOn.equals(other.dependsOn);
     }
 }

@@ -67,7 +67,8 @@ public final class JobSpecParser {
             error("", "the job spec must be a mapping with fields job, app, groups, ...");
             return null;
         }
-        checkFields(root, "", Set.of("job", "app", "type", "priority", "constraints", "affinities", "groups"));
+        checkFields(root, "", Set.of("job", "app", "type", "priority", "constraints", "affinities", "groups", "batch",
+                "cron", "depends_on"));
         String name = requiredString(root, "job", "");
         if (name != null && !JOB_NAME.matcher(name).matches()) {
             error("job", quote(name) + " is not a valid job name (lowercase letters, digits and '-', at most 63)");
@@ -84,9 +85,6 @@ public final class JobSpecParser {
             } catch (IllegalArgumentException e) {
                 error("type", quote(typeText) + " is not a job type (service, batch or cron)");
             }
-        }
-        if (type == JobType.CRON) {
-            error("type", "cron jobs are not supported yet; use service or batch");
         }
         int priority = type == JobType.SERVICE ? 200 : 100;
         if (root.has("priority")) {
@@ -119,10 +117,148 @@ public final class JobSpecParser {
                 }
             }
         }
+        BatchPolicy batch = batch(root.get("batch"), type);
+        CronPolicy cron = cron(root.get("cron"), type);
+        List<Dependency> dependsOn = dependsOn(root.get("depends_on"), app, name);
         if (name == null || app == null) {
             return null;
         }
-        return new Job(name, app, type, priority, constraints, affinities, groups, 0, null, false);
+        return new Job(name, app, type, priority, constraints, affinities, groups, 0, null, false, batch, cron,
+                dependsOn);
+    }
+
+    private BatchPolicy batch(JsonNode node, JobType type) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (type == JobType.SERVICE) {
+            error("batch", "only batch and cron jobs have batch limits");
+            return null;
+        }
+        if (!node.isObject()) {
+            error("batch", "must be a mapping with max_attempts, deadline, parallelism");
+            return null;
+        }
+        checkFields(node, "batch", Set.of("max_attempts", "deadline", "parallelism"));
+        int maxAttempts = nonNegative(node, "max_attempts", "batch", BatchPolicy.DEFAULT_MAX_ATTEMPTS);
+        Duration deadline = duration(node, "deadline", "batch").orElse(null);
+        if (deadline != null && deadline.isZero()) {
+            error("batch.deadline", "must be longer than 0 (leave it out for no deadline)");
+        }
+        int parallelism = nonNegative(node, "parallelism", "batch", 0);
+        return new BatchPolicy(maxAttempts, deadline, parallelism);
+    }
+
+    private CronPolicy cron(JsonNode node, JobType type) {
+        if (node == null || node.isNull()) {
+            if (type == JobType.CRON) {
+                error("cron", "is required for a cron job: cron: {schedule: \"*/5 * * * *\"}");
+            }
+            return null;
+        }
+        if (type != JobType.CRON) {
+            error("cron", "only a job of type cron has a schedule (add type: cron)");
+            return null;
+        }
+        if (!node.isObject()) {
+            error("cron", "must be a mapping with schedule, time_zone, concurrency, catch_up, starting_deadline");
+            return null;
+        }
+        checkFields(node, "cron", Set.of("schedule", "time_zone", "concurrency", "catch_up", "starting_deadline"));
+        String schedule = requiredString(node, "schedule", "cron");
+        if (schedule != null) {
+            try {
+                CronExpression.parse(schedule);
+            } catch (IllegalArgumentException e) {
+                error("cron.schedule", quote(schedule) + " is not a cron schedule: " + e.getMessage());
+            }
+        }
+        String timeZone = optionalString(node, "time_zone", "cron");
+        if (timeZone != null) {
+            try {
+                java.time.ZoneId.of(timeZone);
+            } catch (java.time.DateTimeException e) {
+                error("cron.time_zone", quote(timeZone) + " is not a time zone (an IANA name such as Europe/Berlin, or UTC)");
+            }
+        }
+        CronPolicy.Concurrency concurrency = null;
+        String concurrencyText = optionalString(node, "concurrency", "cron");
+        if (concurrencyText != null) {
+            try {
+                concurrency = CronPolicy.Concurrency.fromWireName(concurrencyText);
+            } catch (IllegalArgumentException e) {
+                error("cron.concurrency", quote(concurrencyText) + " is not allow, forbid or replace");
+            }
+        }
+        CronPolicy.CatchUp catchUp = null;
+        String catchUpText = optionalString(node, "catch_up", "cron");
+        if (catchUpText != null) {
+            try {
+                catchUp = CronPolicy.CatchUp.fromWireName(catchUpText);
+            } catch (IllegalArgumentException e) {
+                error("cron.catch_up", quote(catchUpText) + " is not none or last");
+            }
+        }
+        Duration startingDeadline = duration(node, "starting_deadline", "cron").orElse(null);
+        if (startingDeadline != null && startingDeadline.isZero()) {
+            error("cron.starting_deadline", "must be longer than 0");
+        }
+        return schedule == null ? null : new CronPolicy(schedule, timeZone, concurrency, catchUp, startingDeadline);
+    }
+
+    private List<Dependency> dependsOn(JsonNode node, String app, String name) {
+        List<Dependency> dependencies = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            return dependencies;
+        }
+        if (!node.isArray()) {
+            error("depends_on", "must be a list of {job: app/job, condition: healthy|complete}");
+            return dependencies;
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            String path = "depends_on[" + i + "]";
+            JsonNode item = node.get(i);
+            if (!item.isObject()) {
+                error(path, "must be a mapping {job: app/job, condition: healthy|complete}");
+                continue;
+            }
+            checkFields(item, path, Set.of("job", "condition"));
+            String reference = requiredString(item, "job", path);
+            Dependency.Condition condition = Dependency.Condition.HEALTHY;
+            String conditionText = optionalString(item, "condition", path);
+            if (conditionText != null) {
+                try {
+                    condition = Dependency.Condition.fromWireName(conditionText);
+                } catch (IllegalArgumentException e) {
+                    error(path + ".condition", quote(conditionText) + " is not healthy or complete");
+                }
+            }
+            if (reference == null) {
+                continue;
+            }
+            // "other" means a job of the same app; "app/other" names any job.
+            String[] parts = reference.split("/", -1);
+            String dependencyApp = parts.length == 2 ? parts[0] : app;
+            String dependencyJob = parts[parts.length - 1];
+            if (parts.length > 2 || !JOB_NAME.matcher(dependencyJob).matches()
+                    || (dependencyApp != null && !APP_CODE.matcher(dependencyApp).matches())) {
+                error(path + ".job", quote(reference) + " is not a job reference (app/job, or job for one of this app)");
+                continue;
+            }
+            if (dependencyApp == null) {
+                continue;
+            }
+            String id = Job.id(dependencyApp, dependencyJob);
+            if (dependencyApp.equals(app) && dependencyJob.equals(name)) {
+                error(path + ".job", "a job cannot depend on itself");
+            } else if (!seen.add(id)) {
+                error(path + ".job", id + " is listed twice");
+            } else {
+                dependencies.add(new Dependency(id, condition));
+            }
+        }
+        return dependencies;
     }
 
     private Group group(JsonNode node, String path, JobType jobType) {

@@ -96,11 +96,20 @@ final class DeploymentTracker {
      */
     record Observation(List<String> lines, Outcome outcome, int ready, int desired) {}
 
+    /** The depends_on line printed last, so that it is printed again only when it changes. */
+    private String lastWaitingLine;
+
     Observation observe(JobStatus status) {
         requireNonNull(status, "status is null");
         Job job = status.job();
         List<Instance> instances = status.instances() == null ? List.of() : status.instances();
         List<String> lines = new ArrayList<>(progressLines(instances));
+        String waiting = status.waitingFor().isEmpty() ? null
+                : "  waiting for " + String.join(", ", status.waitingFor());
+        if (waiting != null && !waiting.equals(lastWaitingLine)) {
+            lines.add(waiting);
+        }
+        lastWaitingLine = waiting;
         started = true;
         Deployment deployment = ours(status.deployment());
         if (deployment != null) {

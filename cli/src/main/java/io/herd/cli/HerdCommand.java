@@ -19,6 +19,7 @@ import java.util.concurrent.Callable;
                 DiffCommand.class,
                 StatusCommand.class,
                 HistoryCommand.class,
+                RunsCommand.class,
                 RollbackCommand.class,
                 RestartCommand.class,
                 ScaleCommand.class,

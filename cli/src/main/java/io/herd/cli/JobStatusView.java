@@ -41,7 +41,10 @@ record JobStatusView(
         List<InstanceView> instances,
         List<PlacementFailureView> placementFailures,
         Instant nextReschedule,
-        DeploymentView deployment) {
+        DeploymentView deployment,
+        io.herd.api.BatchProgress batch,
+        List<String> waitingFor,
+        io.herd.api.wire.CronStatus cron) {
 
     /** The job's newest deployment: which version, where it stands, and each group's progress. */
     record DeploymentView(String id, long version, io.herd.api.DeploymentStatus status, String description,
@@ -90,7 +93,7 @@ record JobStatusView(
         List<InstanceView> instances = sorted.stream().map(JobStatusView::instanceView).toList();
         List<Evaluation> evaluations = status.evaluations() == null ? List.of() : status.evaluations();
         List<PlacementFailureView> failures = placementFailures(job, sorted, evaluations);
-        int desired = job.stopped() ? 0 : job.groups().stream().mapToInt(Group::count).sum();
+        int desired = job.stopped() || job.type() == JobType.CRON ? 0 : job.groups().stream().mapToInt(Group::count).sum();
         int running = count(sorted, InstanceState.RUNNING);
         int complete = count(sorted, InstanceState.COMPLETE);
         // A failed instance is replaced after a delay; the evaluation that will do it waits until then. (A waiting
@@ -102,7 +105,8 @@ record JobStatusView(
                 .map(Evaluation::waitUntil).min(Comparator.naturalOrder()).orElse(null);
         return new JobStatusView(job.id(), job.app(), job.name(), job.type(), job.priority(), job.version(),
                 job.stopped(), desired, running, complete, instances, failures, nextReschedule,
-                status.deployment() == null ? null : deploymentView(status.deployment()));
+                status.deployment() == null ? null : deploymentView(status.deployment()), status.batch(),
+                status.waitingFor(), status.cron());
     }
 
     private static DeploymentView deploymentView(io.herd.api.Deployment deployment) {
@@ -204,6 +208,20 @@ record JobStatusView(
         if (deployment != null) {
             header.row("Deployment:", deploymentLine());
         }
+        if (batch != null) {
+            // The outcome of a batch job (or cron run): complete, failed and why, with the attempts it took.
+            header.row("Outcome:", batch.summary());
+        }
+        if (waitingFor != null && !waitingFor.isEmpty()) {
+            header.row("Waiting:", "waiting for " + String.join(", ", waitingFor));
+        }
+        if (cron != null) {
+            java.time.ZoneId zone = java.time.ZoneId.of(cron.timeZone());
+            header.row("Schedule:", cron.schedule() + " (" + cron.timeZone() + ")");
+            header.row("Next runs:", cron.nextRuns().isEmpty() ? "none" : cron.nextRuns().stream()
+                    .map(next -> RunsCommand.formatTime(next, zone))
+                    .collect(java.util.stream.Collectors.joining(", ")));
+        }
         List<String> headerLines = header.lines();
         lines.addAll(headerLines.subList(1, headerLines.size()));
         lines.add("");
@@ -253,6 +271,11 @@ record JobStatusView(
                     lines.add("  " + failure.preemption());
                 }
             }
+        }
+        if (cron != null && !cron.runs().isEmpty()) {
+            lines.add("");
+            lines.add("Runs (newest first):");
+            RunsCommand.table(cron, now).lines().forEach(line -> lines.add("  " + line));
         }
         if (nextReschedule != null) {
             lines.add("");

@@ -70,7 +70,8 @@ final class StatusCommand implements Callable<Integer> {
         TableWriter table = new TableWriter("ID", "TYPE", "VERSION", "STATUS", "INSTANCES");
         for (JobSummary summary : jobs) {
             table.row(summary.id(), summary.type().wireName(), summary.version(),
-                    summary.stopped() ? "stopped" : "running", summary.running() + "/" + summary.desired());
+                    summary.stopped() ? "stopped" : summary.outcome() != null ? summary.outcome().wireName() : "running",
+                    summary.running() + "/" + summary.desired());
         }
         return table;
     }

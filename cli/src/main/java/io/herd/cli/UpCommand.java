@@ -91,6 +91,18 @@ final class UpCommand implements Callable<Integer> {
                 out.printf("Job %s unchanged, version %d%n", response.jobId(), response.version());
             }
             out.flush();
+            if (job.type() == io.herd.api.JobType.CRON) {
+                // Nothing runs until the schedule fires: each firing starts a run of its own ('herd runs').
+                io.herd.api.wire.CronStatus cron = client.cronRuns(response.jobId());
+                out.printf("Schedule %s (%s); next runs:%n", cron.schedule(), cron.timeZone());
+                java.time.ZoneId zone = java.time.ZoneId.of(cron.timeZone());
+                for (java.time.Instant next : cron.nextRuns()) {
+                    out.println("  " + RunsCommand.formatTime(next, zone));
+                }
+                out.printf("See its runs with 'herd runs %s'.%n", response.jobId());
+                out.flush();
+                return 0;
+            }
             if (detach) {
                 return 0;
             }

@@ -98,6 +98,11 @@ public final class HerdClient implements AutoCloseable {
         return send("GET", "/v1/jobs/" + jobId, null, null, REQUEST_TIMEOUT, JobStatus.class);
     }
 
+    /** A cron job's schedule, next firings and kept runs (newest first). */
+    public io.herd.api.wire.CronStatus cronRuns(String jobId) {
+        return send("GET", "/v1/jobs/" + jobId + "/runs", null, null, REQUEST_TIMEOUT, io.herd.api.wire.CronStatus.class);
+    }
+
     /** Blocks until the state's index passes {@code index} or {@code wait} elapses. */
     public Indexed<JobStatus> jobStatus(String jobId, long index, Duration wait) {
         return sendIndexed("GET", "/v1/jobs/" + jobId + "?index=" + index + "&wait=" + wait.toMillis() + "ms",

@@ -35,6 +35,14 @@ public interface ClusterView {
     Optional<Job> jobVersion(String jobId, long version);
 
     /**
+     * The current version of any job, for {@code depends_on}: a job waits until the jobs it depends on are healthy
+     * or complete. A view that does not know other jobs answers empty, and a job with dependencies then waits.
+     */
+    default Optional<Job> job(String jobId) {
+        return Optional.empty();
+    }
+
+    /**
      * The newest deployment of the job, if any. The reconciler advances it when it is the current version's and
      * creates one for a new version. Every view must answer it (no default: a view that forgot it would silently
      * restart every rolling update from scratch); views without deployments (the simulator's) answer empty.

@@ -1,5 +1,7 @@
 package io.herd.scheduler;
 
+import io.herd.api.BatchProgress;
+import io.herd.api.Dependencies;
 import io.herd.api.Deployment;
 import io.herd.api.DeploymentGroup;
 import io.herd.api.DeploymentStatus;
@@ -38,6 +40,7 @@ final class Reconciler {
     static final String JOB_STOPPED = "job stopped";
     static final String GROUP_REMOVED = "group removed";
     static final String SCALED_DOWN = "scaled down";
+    static final String CRON_PARENT = "a cron job runs nothing itself; its runs do";
     static final Duration RESCHEDULE_DELAY = Duration.ofSeconds(5);
     static final Duration MAX_RESCHEDULE_DELAY = Duration.ofMinutes(5);
 
@@ -114,10 +117,37 @@ final class Reconciler {
                 byGroup.computeIfAbsent(instance.group(), name -> new ArrayList<>()).add(instance);
             }
         }
+        if (job.type() == JobType.CRON) {
+            // A cron job places nothing itself: each firing starts a run, a batch job of its own.
+            instances.stream().filter(Instance::isLive)
+                    .forEach(instance -> stops.add(new InstanceStop(instance.id(), CRON_PARENT)));
+            return new Reconciliation(stops, placements, null);
+        }
+        if (Dependencies.gates(job, instances)
+                && !Dependencies.waitingFor(job, view::job, view::instancesOfJob, now).isEmpty()) {
+            // Nothing starts before its dependencies are met; the state machine evaluates the job again then.
+            return new Reconciliation(stops, placements, null);
+        }
+        if (job.type() == JobType.BATCH) {
+            BatchProgress progress = BatchProgress.of(job, instances, now);
+            if (progress.state() == BatchProgress.State.FAILED) {
+                // Out of attempts or past the deadline: what still runs stops, and nothing is tried again.
+                String reason = progress.reason().startsWith("deadline") ? BatchProgress.DEADLINE_EXCEEDED
+                        : "job failed: " + progress.reason();
+                instances.stream().filter(Instance::isLive)
+                        .forEach(instance -> stops.add(new InstanceStop(instance.id(), reason)));
+                return new Reconciliation(stops, placements, null);
+            }
+            Instant deadline = BatchProgress.deadline(job);
+            if (deadline != null && progress.state() != BatchProgress.State.COMPLETE) {
+                noteNextEvaluation(deadline);
+            }
+        }
         if (job.type() != JobType.SERVICE) {
             for (Group group : job.groups()) {
                 reconcileGroup(group, byGroup.getOrDefault(group.name(), List.of()), stops, placements);
             }
+            limitParallelism(instances, stops, placements);
             return new Reconciliation(stops, placements, nextEvaluationAt);
         }
         Deployment stored = view.latestDeployment(jobId).filter(latest -> latest.jobVersion() == job.version())
@@ -392,6 +422,32 @@ final class Reconciler {
         DeploymentGroup progress = new DeploymentGroup(group.count(), stored.canaries(), promoted, placed, healthy, 0,
                 policy.autoRevert(), progressDeadline);
         return new GroupOutcome(progress, unhealthy, false);
+    }
+
+    /**
+     * {@code batch.parallelism}: at most that many instances of the job live at once. Placements beyond what the
+     * live instances leave room for wait; the state machine evaluates the job again when one completes.
+     */
+    private void limitParallelism(List<Instance> instances, List<InstanceStop> stops,
+            List<PlacementRequest> placements) {
+        int parallelism = job.batchPolicy().parallelism();
+        if (parallelism <= 0) {
+            return;
+        }
+        java.util.Set<String> stopping = new java.util.HashSet<>();
+        stops.forEach(stop -> stopping.add(stop.instanceId()));
+        long live = instances.stream().filter(instance -> instance.isLive() && !stopping.contains(instance.id()))
+                .count();
+        int room = (int) Math.max(0, parallelism - live);
+        if (placements.size() > room) {
+            placements.subList(room, placements.size()).clear();
+        }
+    }
+
+    private void noteNextEvaluation(Instant due) {
+        if (due.isAfter(now)) {
+            nextEvaluationAt = nextEvaluationAt == null || due.isBefore(nextEvaluationAt) ? due : nextEvaluationAt;
+        }
     }
 
     /** An index without any live instance: place one now, or later when its last one failed recently. */

@@ -123,6 +123,12 @@ final class InMemoryCluster implements ClusterView {
     }
 
     @Override
+    public Optional<Job> job(String jobId) {
+        TreeMap<Long, Job> versions = jobVersions.get(jobId);
+        return versions == null || versions.isEmpty() ? Optional.empty() : Optional.of(versions.lastEntry().getValue());
+    }
+
+    @Override
     public Optional<Job> jobVersion(String jobId, long version) {
         return Optional.ofNullable(jobVersions.getOrDefault(jobId, new TreeMap<>()).get(version));
     }

@@ -252,6 +252,11 @@ class SchedulerPropertiesTest {
         }
 
         @Override
+        public Optional<Job> job(String jobId) {
+            return view.job(jobId);
+        }
+
+        @Override
         public Optional<io.herd.api.Deployment> latestDeployment(String jobId) {
             return view.latestDeployment(jobId);
         }

@@ -1,5 +1,8 @@
 package io.herd.server;
 
+import io.herd.api.BatchProgress;
+import io.herd.api.CronRun;
+import io.herd.api.Dependencies;
 import io.herd.api.ErrorCode;
 import io.herd.api.ErrorDetail;
 import io.herd.api.Evaluation;
@@ -12,6 +15,8 @@ import io.herd.api.JobSpecParser;
 import io.herd.api.Node;
 import io.herd.api.NodeStatus;
 import io.herd.api.wire.ClusterStatus;
+import io.herd.api.wire.CronStatus;
+import io.herd.api.wire.RunStatus;
 import io.herd.api.wire.HeartbeatResponse;
 import io.herd.api.wire.JobDiff;
 import io.herd.api.wire.JobStatus;
@@ -47,6 +52,7 @@ import java.util.stream.Collectors;
  */
 final class ClusterService {
     private static final int EVALUATIONS_SHOWN = 10;
+    private static final int NEXT_RUNS_SHOWN = 3;
 
     private final StateStore store;
     private final RaftNode raft;
@@ -91,10 +97,69 @@ final class ClusterService {
 
     SubmitJobResponse submitJob(String specText) {
         Job job = JobSpecParser.parse(specText);
+        store.read(view -> {
+            checkNoDependencyCycle(view, job);
+            return null;
+        });
         String evaluationId = UUID.randomUUID().toString();
         ApplyResult result = raft.propose(new RegisterJob(job, evaluationId, clock.instant()));
         return new SubmitJobResponse(job.id(), result.jobVersion(), result.changed() ? evaluationId : null,
                 result.changed(), result.index());
+    }
+
+    /** A job whose depends_on would close a cycle among the current jobs never starts: reject it up front. */
+    static void checkNoDependencyCycle(StateView view, Job job) {
+        java.util.Map<String, Job> jobs = new java.util.HashMap<>();
+        view.jobs().forEach(existing -> jobs.put(existing.id(), existing));
+        jobs.put(job.id(), job);
+        Dependencies.cycle(job, jobs).ifPresent(cycle -> {
+            throw new HerdException(ErrorCode.INVALID_JOB_SPEC, "depends_on of " + job.id()
+                    + " would make a cycle: " + String.join(" -> ", cycle) + "; a job cannot wait for itself",
+                    List.of(new ErrorDetail("depends_on", "cycle " + String.join(" -> ", cycle))));
+        });
+    }
+
+    /** A cron job's schedule, next firings and kept firings, newest first. */
+    CronStatus cronStatus(StateView view, String jobId) {
+        Job job = view.job(jobId).orElseThrow(() -> jobNotFound(jobId));
+        if (job.type() != io.herd.api.JobType.CRON || job.cron() == null) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "job " + jobId + " is a " + job.type().wireName()
+                    + " job; only cron jobs have runs (herd status " + jobId + " shows its instances)");
+        }
+        return cronStatus(view, job, clock.instant());
+    }
+
+    static CronStatus cronStatus(StateView view, Job job, Instant now) {
+        List<Instant> next = job.stopped() ? List.of()
+                : job.cron().expression().nextTimes(now, job.cron().zone(), NEXT_RUNS_SHOWN);
+        List<RunStatus> runs = new ArrayList<>();
+        for (CronRun run : view.cronRuns(job.id())) {
+            runs.add(runStatus(view, run, now));
+        }
+        return new CronStatus(job.id(), job.cron().schedule(), job.cron().timeZone(), next, runs);
+    }
+
+    private static RunStatus runStatus(StateView view, CronRun run, Instant now) {
+        return switch (run.outcome()) {
+            case SKIPPED, MISSED -> new RunStatus(run.scheduledTime(), run.outcome().wireName(), null, run.reason(),
+                    null, null, null, 0);
+            case STARTED -> {
+                Optional<Job> runJob = view.job(run.runJobId());
+                if (runJob.isEmpty()) {
+                    yield new RunStatus(run.scheduledTime(), "purged", run.runJobId(), run.reason(), null, null, null,
+                            0);
+                }
+                BatchProgress progress = BatchProgress.of(runJob.get(), view.instancesOfJob(run.runJobId()), now);
+                String state = runJob.get().stopped() && !progress.state().isFinal() ? "stopped"
+                        : progress.state().wireName();
+                Instant end = progress.finishTime() != null ? progress.finishTime() : now;
+                java.time.Duration duration = progress.startTime() == null ? null
+                        : java.time.Duration.between(progress.startTime(), end);
+                String reason = progress.reason() != null ? progress.reason() : run.reason();
+                yield new RunStatus(run.scheduledTime(), state, run.runJobId(), reason, progress.startTime(),
+                        progress.finishTime(), duration, progress.attempts());
+            }
+        };
     }
 
     SubmitJobResponse stopJob(String jobId, boolean purge) {
@@ -107,12 +172,14 @@ final class ClusterService {
     List<JobSummary> listJobs(StateView view) {
         return view.jobs().stream()
                 .sorted(Comparator.comparing(Job::id))
-                .map(job -> summarize(job, view.instancesOfJob(job.id())))
+                .map(job -> summarize(job, view.instancesOfJob(job.id()), clock.instant()))
                 .toList();
     }
 
-    static JobSummary summarize(Job job, List<Instance> instances) {
-        int desired = job.stopped() ? 0 : job.groups().stream().mapToInt(group -> group.count()).sum();
+    static JobSummary summarize(Job job, List<Instance> instances, Instant now) {
+        // A cron job places nothing itself: its runs are batch jobs of their own.
+        int desired = job.stopped() || job.type() == io.herd.api.JobType.CRON ? 0
+                : job.groups().stream().mapToInt(group -> group.count()).sum();
         int running = 0;
         int pending = 0;
         int failed = 0;
@@ -126,7 +193,8 @@ final class ClusterService {
             }
         }
         return new JobSummary(job.id(), job.app(), job.name(), job.type(), job.priority(), job.version(), job.stopped(),
-                desired, running, pending, failed);
+                desired, running, pending, failed,
+                job.type() == io.herd.api.JobType.BATCH ? BatchProgress.of(job, instances, now).state() : null);
     }
 
     JobStatus jobStatus(StateView view, String jobId) {
@@ -135,7 +203,14 @@ final class ClusterService {
         instances.sort(Comparator.comparing(Instance::group).thenComparingInt(Instance::index)
                 .thenComparing(Instance::createTime, Comparator.nullsFirst(Comparator.reverseOrder())));
         List<Evaluation> evaluations = view.evaluationsOfJob(jobId).stream().limit(EVALUATIONS_SHOWN).toList();
-        return new JobStatus(job, instances, evaluations, view.latestDeployment(jobId).orElse(null));
+        Instant now = clock.instant();
+        BatchProgress batch = job.type() == io.herd.api.JobType.BATCH ? BatchProgress.of(job, instances, now) : null;
+        List<String> waitingFor = Dependencies.gates(job, instances) && !job.stopped()
+                ? Dependencies.waitingFor(job, view::job, view::instancesOfJob, now) : List.of();
+        CronStatus cron = job.type() == io.herd.api.JobType.CRON && job.cron() != null
+                ? cronStatus(view, job, now) : null;
+        return new JobStatus(job, instances, evaluations, view.latestDeployment(jobId).orElse(null), 0, batch,
+                waitingFor, cron);
     }
 
     Job jobVersion(StateView view, String jobId, String versionText) {
@@ -179,6 +254,10 @@ final class ClusterService {
         });
         String evaluationId = UUID.randomUUID().toString();
         Job spec = target.withVersion(0, null).withStopped(false);
+        store.read(view -> {
+            checkNoDependencyCycle(view, spec);
+            return null;
+        });
         ApplyResult result = raft.propose(new RegisterJob(spec, evaluationId, clock.instant()));
         return new SubmitJobResponse(jobId, result.jobVersion(), result.changed() ? evaluationId : null,
                 result.changed(), result.index());
@@ -204,7 +283,7 @@ final class ClusterService {
         List<io.herd.api.Group> groups = current.groups().stream()
                 .map(group -> group.name().equals(groupName) ? group.withCount(count) : group).toList();
         Job spec = new Job(current.name(), current.app(), current.type(), current.priority(), current.constraints(),
-                groups, 0, null, false);
+                current.affinities(), groups, 0, null, false, current.batch(), current.cron(), current.dependsOn());
         String evaluationId = UUID.randomUUID().toString();
         ApplyResult result = raft.propose(new RegisterJob(spec, evaluationId, clock.instant()));
         return new SubmitJobResponse(jobId, result.jobVersion(), result.changed() ? evaluationId : null,

@@ -35,11 +35,14 @@ final class ClusterSnapshot implements ClusterView {
     private final Map<String, Deployment> latestDeployments;
     /** By node id; null without a cache (then computed when asked, see {@link ClusterView#allocations()}). */
     private final List<NodeAllocation> allocations;
+    private final Map<String, Job> currentJobs;
 
     private ClusterSnapshot(Map<String, Node> nodes, Map<String, List<Instance>> instancesByNode,
             Map<String, List<Instance>> instancesByJob, Map<String, Map<Long, Job>> jobVersions,
-            Map<String, Deployment> latestDeployments, List<NodeAllocation> allocations) {
+            Map<String, Deployment> latestDeployments, List<NodeAllocation> allocations,
+            Map<String, Job> currentJobs) {
         this.allocations = allocations;
+        this.currentJobs = currentJobs;
         this.nodes = nodes;
         this.instancesByNode = instancesByNode;
         this.instancesByJob = instancesByJob;
@@ -85,7 +88,9 @@ final class ClusterSnapshot implements ClusterView {
         Map<String, List<Instance>> instancesByJob = new HashMap<>();
         Map<String, Map<Long, Job>> jobVersions = new HashMap<>();
         Map<String, Deployment> latestDeployments = new HashMap<>();
+        Map<String, Job> currentJobs = new HashMap<>();
         for (Job job : view.jobs()) {
+            currentJobs.put(job.id(), job);
             view.latestDeployment(job.id()).ifPresent(deployment -> latestDeployments.put(job.id(), deployment));
             instancesByJob.put(job.id(), view.instancesOfJob(job.id()));
             Map<Long, Job> versions = new HashMap<>();
@@ -98,7 +103,7 @@ final class ClusterSnapshot implements ClusterView {
             instancesByNode.computeIfAbsent(instance.nodeId(), view::instancesOnNode);
         }
         return new ClusterSnapshot(nodes, instancesByNode, instancesByJob, jobVersions, latestDeployments,
-                allocations == null ? null : List.copyOf(allocations));
+                allocations == null ? null : List.copyOf(allocations), currentJobs);
     }
 
     @Override
@@ -129,6 +134,11 @@ final class ClusterSnapshot implements ClusterView {
     @Override
     public List<NodeAllocation> allocations() {
         return allocations == null ? ClusterView.super.allocations() : allocations;
+    }
+
+    @Override
+    public Optional<Job> job(String jobId) {
+        return Optional.ofNullable(currentJobs.get(jobId));
     }
 
     @Override

@@ -86,7 +86,8 @@ final class GarbageCollector implements AutoCloseable {
                 .collect(Collectors.groupingBy(Evaluation::jobId));
         finishedByJob.values().forEach(finished -> finished.stream()
                 .sorted(Comparator.comparing(Evaluation::modifyTime, Comparator.nullsFirst(Comparator.reverseOrder())))
-                .skip(EVALUATIONS_KEPT)
+                // A job that is gone (purged, or a cron run past the kept history) needs none of them.
+                .skip(view.job(finished.getFirst().jobId()).isEmpty() ? 0 : EVALUATIONS_KEPT)
                 .forEach(evaluation -> evaluations.add(evaluation.id())));
         instances.sort(null);
         evaluations.sort(null);

@@ -113,6 +113,8 @@ final class HttpApi implements AutoCloseable {
                     view -> service.jobVersions(view, Job.id(ctx.pathParam("app"), ctx.pathParam("job")))));
             config.routes.post("/v1/jobs/{app}/{job}/rollback", write(ctx -> respond(ctx, service.rollbackJob(
                     Job.id(ctx.pathParam("app"), ctx.pathParam("job")), rollbackTarget(ctx)))));
+            config.routes.get("/v1/jobs/{app}/{job}/runs", ctx -> blockingRead(ctx,
+                    view -> service.cronStatus(view, Job.id(ctx.pathParam("app"), ctx.pathParam("job")))));
             config.routes.get("/v1/jobs/{app}/{job}/deployments", ctx -> blockingRead(ctx,
                     view -> service.deployments(view, Job.id(ctx.pathParam("app"), ctx.pathParam("job")))));
             config.routes.post("/v1/jobs/{app}/{job}/scale", write(ctx -> {

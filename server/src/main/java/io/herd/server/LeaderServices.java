@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /**
  * The one place where leader-only work starts and stops: the evaluation dispatcher with its scheduler workers,
- * the plan applier, node liveness, garbage collection and event webhook delivery. A watcher polls the Raft role; work starts only once this server leads
+ * the plan applier, node liveness, garbage collection, event webhook delivery and the cron dispatcher. A watcher polls the Raft role; work starts only once this server leads
  * and has applied every entry of earlier terms, and stops as soon as it no longer leads.
  */
 final class LeaderServices implements AutoCloseable {
@@ -32,7 +32,7 @@ final class LeaderServices implements AutoCloseable {
     private Active active;
 
     private record Active(EvaluationDispatcher dispatcher, NodeLiveness liveness, GarbageCollector collector,
-            WebhookDelivery webhooks) {}
+            WebhookDelivery webhooks, CronDispatcher cron) {}
 
     LeaderServices(StateStore store, RaftNode raft, InstantSource clock, ServerConfig config,
             SchedulerMetrics schedulerMetrics) {
@@ -66,7 +66,9 @@ final class LeaderServices implements AutoCloseable {
                         collector.start();
                         WebhookDelivery webhooks = new WebhookDelivery(store, raft, clock);
                         webhooks.start();
-                        active = new Active(dispatcher, liveness, collector, webhooks);
+                        CronDispatcher cron = new CronDispatcher(store, raft, clock);
+                        cron.start();
+                        active = new Active(dispatcher, liveness, collector, webhooks, cron);
                     } else if (!leading && active != null) {
                         LOG.info("this server ({}) is no longer the leader: stopping leader work", raft.selfId());
                         stopActive();
@@ -91,6 +93,7 @@ final class LeaderServices implements AutoCloseable {
         active.liveness().close();
         active.collector().close();
         active.webhooks().close();
+        active.cron().close();
         active = null;
     }
 

@@ -38,6 +38,11 @@ record StateClusterView(StateView state) implements ClusterView {
     }
 
     @Override
+    public Optional<Job> job(String jobId) {
+        return state.job(jobId);
+    }
+
+    @Override
     public Optional<io.herd.api.Deployment> latestDeployment(String jobId) {
         return state.latestDeployment(jobId);
     }

@@ -72,6 +72,20 @@ class GarbageCollectorTest {
         assertThat(GarbageCollector.garbage(state.view(), clock).instanceIds()).containsExactly("done");
     }
 
+    @Test
+    void finishedEvaluationsOfAJobThatIsGoneAllGo() {
+        Job job = Jobs.job("gone").group(Jobs.group("web").count(1)).build();
+        state.apply(++index, new RegisterJob(job, "e0", clock.instant()));
+        state.apply(++index, new ApplyPlan(new Plan("e0", job.id(), 1, List.of(), List.of(), List.of()), false, "p0",
+                clock.instant()));
+        assertThat(GarbageCollector.garbage(state.view(), clock).evaluationIds()).as("the job still exists").isEmpty();
+
+        state.apply(++index, new DeregisterJob(job.id(), true, "e9", clock.instant()));
+
+        // e9, the purge's own evaluation, is still pending: only finished ones go.
+        assertThat(GarbageCollector.garbage(state.view(), clock).evaluationIds()).containsExactly("e0");
+    }
+
     private void place(Job job, Instance instance) {
         String evaluationId = "place-" + instance.id();
         state.apply(++index, new ApplyPlan(new Plan(evaluationId, job.id(), 1, List.of(instance), List.of(), List.of()),

@@ -1,5 +1,9 @@
 package io.herd.state;
 
+import io.herd.api.BatchProgress;
+import io.herd.api.CronPolicy;
+import io.herd.api.CronRun;
+import io.herd.api.Dependencies;
 import io.herd.api.Deployment;
 import io.herd.api.DeploymentGroup;
 import io.herd.api.DeploymentStatus;
@@ -72,6 +76,11 @@ public final class ClusterState {
     public static final int JOB_HISTORY_LIMIT = 10;
     /** How many deployments of a job are kept, the newest included. */
     public static final int DEPLOYMENT_HISTORY_LIMIT = 10;
+    /**
+     * How many firings of a cron job are kept; a finished run whose firing is dropped is purged with it (its
+     * instances go by garbage collection), so that runs do not pile up. Active runs are never dropped.
+     */
+    public static final int CRON_RUN_HISTORY_LIMIT = 20;
 
     static final String NODE_DOWN_REASON = "node down";
 
@@ -103,6 +112,8 @@ public final class ClusterState {
     private final Set<String> nodesChangedByLastApply = new HashSet<>();
     /** The newest deployments of each current job, oldest first. */
     private final SortedMap<String, List<Deployment>> deploymentsByJob = new TreeMap<>();
+    /** The kept firings of each cron job, oldest first; the last one is what the next firing must be after. */
+    private final SortedMap<String, List<CronRun>> cronRunsByJob = new TreeMap<>();
 
     /*
      * Evaluations are ordered by a creation sequence rather than by their create time: times come from whichever
@@ -184,6 +195,7 @@ public final class ClusterState {
                 int stored = usage.record(record);
                 yield new ApplyResult(index, stored > 0, 0, List.of(), stored + " usage samples recorded");
             }
+            case FireCron fire -> fireCron(fire);
         };
         EventRecorder.record(command, before, view, result, events);
         events.prune(command.time());
@@ -220,9 +232,10 @@ public final class ClusterState {
                 .map(evaluations::get)
                 .toList();
         List<Deployment> deployments = deploymentsByJob.values().stream().flatMap(List::stream).toList();
+        List<CronRun> cronRuns = cronRunsByJob.values().stream().flatMap(List::stream).toList();
         return new StateData(index, List.copyOf(servers.values()), List.copyOf(jobs.values()), history,
                 highestJobVersions, List.copyOf(nodes.values()), List.copyOf(instances.values()), evaluationsInOrder,
-                deployments, events.toData(), usage.toData());
+                deployments, events.toData(), usage.toData(), cronRuns);
     }
 
     /** Rebuilds a state, indexes included, from {@link #toData()}, keeping events by the default policy. */
@@ -277,6 +290,11 @@ public final class ClusterState {
                 state.putDeployment(deployment);
             }
         }
+        for (CronRun run : data.cronRuns()) {
+            if (state.jobs.containsKey(run.jobId())) {
+                state.cronRunsByJob.computeIfAbsent(run.jobId(), id -> new ArrayList<>()).add(run);
+            }
+        }
         return state;
     }
 
@@ -318,6 +336,19 @@ public final class ClusterState {
         }
         Job stopped = current.withStopped(true);
         cancelActiveDeployment(jobId, "job stopped", command.time());
+        // A cron job's runs stop with it (and go with it when it is purged), as Kubernetes' CronJob's jobs do.
+        List<String> created = new ArrayList<>();
+        for (CronRun run : cronRunsByJob.getOrDefault(jobId, List.of())) {
+            Job runJob = run.runJobId() == null ? null : jobs.get(run.runJobId());
+            if (runJob == null || (runJob.stopped() && !command.purge())) {
+                continue;
+            }
+            created.add(stopJob(runJob, command.purge(), derivedEvaluationId(command.evaluationId(), runJob.id()),
+                    command.time()));
+        }
+        if (command.purge()) {
+            cronRunsByJob.remove(jobId);
+        }
         if (command.purge()) {
             // Instances stay until garbage collected: the scheduler sees no job and stops them.
             jobs.remove(jobId);
@@ -329,8 +360,138 @@ public final class ClusterState {
         }
         String evaluationId = createPendingEvaluation(command.evaluationId(), jobId,
                 EvaluationTrigger.JOB_DEREGISTER, command.time());
-        return new ApplyResult(index, true, stopped.version(), List.of(evaluationId),
-                "job " + jobId + (command.purge() ? " stopped and purged" : " stopped"));
+        created.addFirst(evaluationId);
+        return new ApplyResult(index, true, stopped.version(), created,
+                "job " + jobId + (command.purge() ? " stopped and purged" : " stopped") + (created.size() > 1
+                        ? " with " + (created.size() - 1) + " runs" : ""));
+    }
+
+    /** Stops (or purges) a cron run, a job other than the one a command names; returns its evaluation. */
+    private String stopJob(Job job, boolean purge, String evaluationId, Instant time) {
+        cancelActiveDeployment(job.id(), "job stopped", time);
+        if (purge) {
+            forgetRun(job);
+        } else {
+            Job stopped = job.withStopped(true);
+            jobs.put(job.id(), stopped);
+            rememberVersion(stopped);
+        }
+        return createPendingEvaluation(evaluationId, job.id(), EvaluationTrigger.JOB_DEREGISTER, time);
+    }
+
+    /**
+     * A cron job fired: records the firing and, by the job's concurrency policy, starts a run (a batch job with
+     * the cron job's groups), skips it, or stops the active runs first. Ignored unless the scheduled time is after
+     * the job's last recorded firing: that is what makes a repeated proposal harmless.
+     */
+    private ApplyResult fireCron(FireCron command) {
+        Job cron = jobs.get(command.jobId());
+        if (cron == null || cron.stopped() || cron.type() != JobType.CRON || cron.cron() == null) {
+            return ApplyResult.unchanged(index, "job " + command.jobId() + " is not a running cron job");
+        }
+        List<CronRun> kept = cronRunsByJob.computeIfAbsent(cron.id(), id -> new ArrayList<>());
+        Optional<Instant> last = lastFiring(cron.id());
+        if (last.isPresent() && !command.scheduledTime().isAfter(last.get())) {
+            return ApplyResult.unchanged(index, "job " + cron.id() + " already fired for " + last.get());
+        }
+        Instant time = command.time();
+        if (!command.start()) {
+            kept.add(new CronRun(cron.id(), command.scheduledTime(), CronRun.Outcome.MISSED, null,
+                    "missed " + (command.missed() + 1) + (command.missed() == 0 ? " firing" : " firings")
+                            + " (no leader in time; catch_up: " + cron.cron().catchUp().wireName() + ")", time));
+            trimCronRuns(cron.id(), time);
+            return new ApplyResult(index, true, cron.version(), List.of(), "job " + cron.id() + " missed "
+                    + command.scheduledTime());
+        }
+        String runName = CronRun.runName(cron.name(), command.scheduledTime());
+        String runId = Job.id(cron.app(), runName);
+        if (jobs.containsKey(runId)) {
+            return ApplyResult.unchanged(index, "run " + runId + " exists");
+        }
+        List<Job> active = activeRuns(cron.id(), time);
+        String missedNote = command.missed() > 0 ? "; " + command.missed() + " earlier firings missed" : "";
+        if (cron.cron().concurrency() == CronPolicy.Concurrency.FORBID && !active.isEmpty()) {
+            kept.add(new CronRun(cron.id(), command.scheduledTime(), CronRun.Outcome.SKIPPED, null,
+                    "run " + active.getFirst().id() + " is still active (concurrency: forbid)" + missedNote, time));
+            trimCronRuns(cron.id(), time);
+            return new ApplyResult(index, true, cron.version(), List.of(), "job " + cron.id() + " skipped "
+                    + command.scheduledTime());
+        }
+        List<String> created = new ArrayList<>();
+        if (cron.cron().concurrency() == CronPolicy.Concurrency.REPLACE) {
+            for (Job replaced : active) {
+                created.add(stopJob(replaced, false, derivedEvaluationId(command.evaluationId(), replaced.id()), time));
+            }
+        }
+        long version = highestJobVersions.getOrDefault(runId, 0L) + 1;
+        Job run = cron.asRun(runName).withVersion(version, time);
+        jobs.put(runId, run);
+        rememberVersion(run);
+        created.addFirst(createPendingEvaluation(command.evaluationId(), runId, EvaluationTrigger.JOB_REGISTER, time));
+        kept.add(new CronRun(cron.id(), command.scheduledTime(), CronRun.Outcome.STARTED, runId,
+                active.isEmpty() || cron.cron().concurrency() != CronPolicy.Concurrency.REPLACE
+                        ? (missedNote.isEmpty() ? null : missedNote.substring(2))
+                        : "replaced " + active.stream().map(Job::id).collect(Collectors.joining(", ")) + missedNote,
+                time));
+        trimCronRuns(cron.id(), time);
+        return new ApplyResult(index, true, version, created, "job " + cron.id() + " started run " + runId
+                + createdSuffix(created));
+    }
+
+    private Optional<Instant> lastFiring(String jobId) {
+        List<CronRun> kept = cronRunsByJob.get(jobId);
+        return kept == null || kept.isEmpty() ? Optional.empty() : Optional.of(kept.getLast().scheduledTime());
+    }
+
+    /** The runs of a cron job that are neither stopped nor finished, oldest first. */
+    private List<Job> activeRuns(String cronJobId, Instant time) {
+        List<Job> active = new ArrayList<>();
+        for (CronRun run : cronRunsByJob.getOrDefault(cronJobId, List.of())) {
+            Job runJob = run.runJobId() == null ? null : jobs.get(run.runJobId());
+            if (runJob != null && isActiveRun(runJob, time)) {
+                active.add(runJob);
+            }
+        }
+        return active;
+    }
+
+    private boolean isActiveRun(Job runJob, Instant time) {
+        return !runJob.stopped() && !BatchProgress.of(runJob, viewInstancesOfJob(runJob.id()), time).state().isFinal();
+    }
+
+    private List<Instance> viewInstancesOfJob(String jobId) {
+        NavigableMap<String, Instance> byId = instancesByJob.get(jobId);
+        return byId == null ? List.of() : List.copyOf(byId.values());
+    }
+
+    /** Drops the oldest firings beyond {@link #CRON_RUN_HISTORY_LIMIT}, purging their finished runs. */
+    private void trimCronRuns(String cronJobId, Instant time) {
+        List<CronRun> kept = cronRunsByJob.get(cronJobId);
+        // The newest firing always stays: it is what the next firing must be after.
+        for (int i = 0; kept.size() > CRON_RUN_HISTORY_LIMIT && i < kept.size() - 1; ) {
+            CronRun oldest = kept.get(i);
+            Job runJob = oldest.runJobId() == null ? null : jobs.get(oldest.runJobId());
+            if (runJob != null && isActiveRun(runJob, time)) {
+                i++;
+                continue;
+            }
+            kept.remove(i);
+            if (runJob != null) {
+                forgetRun(runJob);
+            }
+        }
+    }
+
+    /**
+     * Forgets a cron run entirely. Unlike a purged job, its highest version need not be remembered: a run's id
+     * names its scheduled time, and a cron job never fires a time again, so the id is never registered again (and
+     * remembering every run ever would grow the state without end).
+     */
+    private void forgetRun(Job run) {
+        jobs.remove(run.id());
+        jobHistory.remove(run.id());
+        deploymentsByJob.remove(run.id());
+        highestJobVersions.remove(run.id());
     }
 
     private ApplyResult upsertNode(UpsertNode command) {
@@ -502,6 +663,8 @@ public final class ClusterState {
     private ApplyResult updateInstances(String commandId, Instant time, List<UpdateInstancesBatch.NodeReport> reports) {
         SortedSet<String> jobsToReschedule = new TreeSet<>();
         SortedSet<String> deploymentsToWatch = new TreeSet<>();
+        SortedSet<String> batchesToContinue = new TreeSet<>();
+        SortedSet<String> changedJobs = new TreeSet<>();
         int updated = 0;
         int reported = 0;
         boolean freedResources = false;
@@ -531,6 +694,10 @@ public final class ClusterState {
                         : null);
                 putInstance(next);
                 updated++;
+                if (next.isReady() != existing.isReady() || state.isTerminal()
+                        || !Objects.equals(next.healthy(), existing.healthy())) {
+                    changedJobs.add(existing.jobId());
+                }
                 if (next.isReady() != existing.isReady() && latestDeployment(existing.jobId())
                         .map(Deployment::isActive).orElse(false)) {
                     // A rolling update waits for exactly this: look at the job again.
@@ -541,6 +708,11 @@ public final class ClusterState {
                     if (existing.desired() == DesiredStatus.RUN && isRunning(existing.jobId())
                             && needsReplacement(state, jobs.get(existing.jobId()))) {
                         jobsToReschedule.add(existing.jobId());
+                    } else if (state == InstanceState.COMPLETE && existing.desired() == DesiredStatus.RUN
+                            && isRunning(existing.jobId())
+                            && jobs.get(existing.jobId()).batchPolicy().parallelism() > 0) {
+                        // Limited parallelism: a finished instance makes room for the next index.
+                        batchesToContinue.add(existing.jobId());
                     }
                 }
             }
@@ -556,6 +728,15 @@ public final class ClusterState {
                 created.add(createDerivedEvaluation(commandId, jobId, EvaluationTrigger.DEPLOYMENT_WATCH,
                         time, evaluationByJob));
             }
+        }
+        for (String jobId : batchesToContinue) {
+            if (!evaluationByJob.containsKey(jobId)) {
+                created.add(createDerivedEvaluation(commandId, jobId, EvaluationTrigger.INSTANCE_COMPLETED, time,
+                        evaluationByJob));
+            }
+        }
+        if (!changedJobs.isEmpty()) {
+            evaluateDependents(changedJobs, commandId, time, evaluationByJob, created);
         }
         if (freedResources) {
             unblockEvaluations(commandId, time, evaluationByJob, created);
@@ -701,6 +882,27 @@ public final class ClusterState {
             case COMPLETE -> job.type() == JobType.SERVICE;
             case PENDING, RUNNING -> false;
         };
+    }
+
+    /**
+     * Jobs that wait for one of {@code changedJobs} (depends_on) and have not started their current version get an
+     * evaluation once every dependency is met, which the scheduler would otherwise never be asked about again.
+     */
+    private void evaluateDependents(SortedSet<String> changedJobs, String commandId, Instant time,
+            SortedMap<String, String> evaluationByJob, List<String> created) {
+        for (Job dependent : jobs.values()) {
+            if (dependent.dependsOn().isEmpty() || dependent.stopped() || dependent.type() == JobType.CRON
+                    || evaluationByJob.containsKey(dependent.id())
+                    || dependent.dependsOn().stream().noneMatch(dependency -> changedJobs.contains(dependency.job()))) {
+                continue;
+            }
+            if (!Dependencies.gates(dependent, viewInstancesOfJob(dependent.id())) || !Dependencies.waitingFor(dependent, id -> Optional.ofNullable(jobs.get(id)),
+                    this::viewInstancesOfJob, time).isEmpty()) {
+                continue;
+            }
+            created.add(createDerivedEvaluation(commandId, dependent.id(), EvaluationTrigger.DEPENDENCY_MET, time,
+                    evaluationByJob));
+        }
     }
 
     /** Whether the job exists and is not stopped: only then is there anything to place for it. */
@@ -1038,6 +1240,11 @@ public final class ClusterState {
         @Override
         public List<EventSubscription> eventSubscriptions() {
             return events.subscriptions();
+        }
+
+        @Override
+        public List<CronRun> cronRuns(String jobId) {
+            return List.copyOf(cronRunsByJob.getOrDefault(jobId, List.of()).reversed());
         }
     }
 }

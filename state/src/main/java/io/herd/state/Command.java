@@ -31,11 +31,12 @@ import java.time.Instant;
         @JsonSubTypes.Type(value = UnsubscribeEvents.class, name = "unsubscribe_events"),
         @JsonSubTypes.Type(value = AckEvents.class, name = "ack_events"),
         @JsonSubTypes.Type(value = RecordUsage.class, name = "record_usage"),
+        @JsonSubTypes.Type(value = FireCron.class, name = "fire_cron"),
 })
 public sealed interface Command
         permits RegisterServer, RegisterJob, DeregisterJob, UpsertNode, SetNodeStatus, ApplyPlan, UpdateInstances,
         GarbageCollect, UpdateInstancesBatch, PromoteDeployment, RestartJob, SubscribeEvents, UnsubscribeEvents,
-        AckEvents, RecordUsage {
+        AckEvents, RecordUsage, FireCron {
     /** When the leader proposed the command; the only time apply ever uses. */
     Instant time();
 }

@@ -1,5 +1,6 @@
 package io.herd.state;
 
+import io.herd.api.BatchProgress;
 import io.herd.api.Deployment;
 import io.herd.api.DeploymentStatus;
 import io.herd.api.DesiredStatus;
@@ -110,6 +111,7 @@ final class EventRecorder {
             case UnsubscribeEvents ignored -> Before.NOTHING;
             case AckEvents ignored -> Before.NOTHING;
             case RecordUsage ignored -> Before.NOTHING;
+            case FireCron ignored -> Before.NOTHING;
         };
     }
 
@@ -144,9 +146,16 @@ final class EventRecorder {
                     }
                 }
                 deploymentTransitions(before, after, events, apply.time());
+                batchOutcomes(before, after, events, apply.time());
             }
-            case UpdateInstances update -> instanceTransitions(before, after, events, update);
-            case UpdateInstancesBatch batch -> instanceTransitions(before, after, events, batch);
+            case UpdateInstances update -> {
+                instanceTransitions(before, after, events, update);
+                batchOutcomes(before, after, events, update.time());
+            }
+            case UpdateInstancesBatch batch -> {
+                instanceTransitions(before, after, events, batch);
+                batchOutcomes(before, after, events, batch.time());
+            }
             case PromoteDeployment promote -> deploymentTransitions(before, after, events, promote.time());
             case RestartJob restart -> deploymentTransitions(before, after, events, restart.time());
             case SetNodeStatus status -> {
@@ -183,7 +192,83 @@ final class EventRecorder {
             case UnsubscribeEvents ignored -> {}
             case AckEvents ignored -> {}
             case RecordUsage ignored -> {}
+            case FireCron fire -> cronFiring(fire, after, result, events);
         }
+    }
+
+    /**
+     * A batch job (or cron run) whose outcome became final with this command: {@code JobComplete} or
+     * {@code JobFailed} (Warning), and for a cron run {@code RunComplete} or {@code RunFailed} (Warning), recorded on
+     * the cron job so that its events tell the whole story. The outcome before is derived from the same instances as
+     * they were, at the same time, so a deadline that passed without any report is reported with the stops it
+     * causes instead.
+     */
+    private static void batchOutcomes(Before before, StateView after, EventLog events, java.time.Instant time) {
+        java.util.Set<String> jobIds = new java.util.TreeSet<>();
+        for (Map.Entry<String, Instance> entry : before.instances().entrySet()) {
+            Instance instance = entry.getValue() != null ? entry.getValue() : after.instance(entry.getKey()).orElse(null);
+            if (instance != null) {
+                jobIds.add(instance.jobId());
+            }
+        }
+        for (String jobId : jobIds) {
+            Job job = after.job(jobId).orElse(null);
+            if (job == null || job.type() != io.herd.api.JobType.BATCH || job.stopped()) {
+                continue;
+            }
+            java.util.List<Instance> now = after.instancesOfJob(jobId);
+            java.util.List<Instance> was = new java.util.ArrayList<>();
+            for (Instance instance : now) {
+                if (!before.instances().containsKey(instance.id())) {
+                    was.add(instance);
+                } else if (before.instances().get(instance.id()) != null) {
+                    was.add(before.instances().get(instance.id()));
+                }
+            }
+            BatchProgress previous = BatchProgress.of(job, was, time);
+            BatchProgress current = BatchProgress.of(job, now, time);
+            boolean stoppedAtDeadline = now.stream().anyMatch(instance -> BatchProgress.DEADLINE_EXCEEDED
+                    .equals(instance.reason()) && before.instances().containsKey(instance.id())
+                    && !BatchProgress.DEADLINE_EXCEEDED.equals(reasonOf(before.instances().get(instance.id()))));
+            if (!current.state().isFinal() || previous.state().isFinal() && !stoppedAtDeadline) {
+                continue;
+            }
+            boolean failed = current.state() == BatchProgress.State.FAILED;
+            int at = job.name().indexOf('@');
+            boolean run = at > 0;
+            String name = run ? job.name().substring(0, at) : job.name();
+            String reason = (run ? "Run" : "Job") + (failed ? "Failed" : "Complete");
+            String message = (run ? "run " + job.id() + " " : "") + current.summary();
+            events.record(jobEvent(failed ? EventLevel.WARNING : EventLevel.NORMAL, reason, job.app(), name, message),
+                    time);
+        }
+    }
+
+    private static String reasonOf(Instance instance) {
+        return instance == null ? null : instance.reason();
+    }
+
+    /** The firing a cron command recorded: {@code RunStarted}, {@code RunSkipped} or {@code RunMissed} (Warning). */
+    private static void cronFiring(FireCron fire, StateView after, ApplyResult result, EventLog events) {
+        if (!result.changed()) {
+            return;
+        }
+        String[] appAndJob = splitJobId(fire.jobId());
+        after.cronRuns(fire.jobId()).stream()
+                .filter(run -> run.scheduledTime().equals(fire.scheduledTime()))
+                .findFirst()
+                .ifPresent(run -> {
+                    String when = "firing of " + run.scheduledTime();
+                    EventLog.Draft draft = switch (run.outcome()) {
+                        case STARTED -> jobEvent(EventLevel.NORMAL, "RunStarted", appAndJob[0], appAndJob[1],
+                                when + " started run " + run.runJobId() + suffix(run.reason()));
+                        case SKIPPED -> jobEvent(EventLevel.NORMAL, "RunSkipped", appAndJob[0], appAndJob[1],
+                                when + " skipped" + suffix(run.reason()));
+                        case MISSED -> jobEvent(EventLevel.WARNING, "RunMissed", appAndJob[0], appAndJob[1],
+                                when + " missed" + suffix(run.reason()));
+                    };
+                    events.record(draft, fire.time());
+                });
     }
 
     /**

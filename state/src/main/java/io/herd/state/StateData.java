@@ -1,5 +1,6 @@
 package io.herd.state;
 
+import io.herd.api.CronRun;
 import io.herd.api.Deployment;
 import io.herd.api.Evaluation;
 import io.herd.api.Instance;
@@ -23,6 +24,7 @@ import java.util.TreeMap;
  *     registered again under the same id never reuses the version of an instance still around
  * @param deployments the kept deployments, by job id and then oldest first
  * @param usage the cpu and memory history of tasks and nodes (see {@link io.herd.state.usage.UsageHistory})
+ * @param cronRuns the kept firings of cron jobs, by job id and then oldest first
  */
 public record StateData(
         long index,
@@ -35,7 +37,16 @@ public record StateData(
         List<Evaluation> evaluations,
         List<Deployment> deployments,
         EventData events,
-        UsageData usage) {
+        UsageData usage,
+        List<CronRun> cronRuns) {
+    /** A state without cron runs (as written before they existed). */
+    public StateData(long index, List<ServerRecord> servers, List<Job> jobs, List<Job> jobHistory,
+            Map<String, Long> highestJobVersions, List<Node> nodes, List<Instance> instances,
+            List<Evaluation> evaluations, List<Deployment> deployments, EventData events, UsageData usage) {
+        this(index, servers, jobs, jobHistory, highestJobVersions, nodes, instances, evaluations, deployments, events,
+                usage, List.of());
+    }
+
     /** A state without deployments and events (as written before they existed). */
     public StateData(long index, List<ServerRecord> servers, List<Job> jobs, List<Job> jobHistory,
             Map<String, Long> highestJobVersions, List<Node> nodes, List<Instance> instances,
@@ -49,7 +60,7 @@ public record StateData(
             Map<String, Long> highestJobVersions, List<Node> nodes, List<Instance> instances,
             List<Evaluation> evaluations, List<Deployment> deployments, EventData events) {
         this(index, servers, jobs, jobHistory, highestJobVersions, nodes, instances, evaluations, deployments, events,
-                UsageData.empty());
+                UsageData.empty(), List.of());
     }
 
     public StateData {
@@ -65,6 +76,7 @@ public record StateData(
         evaluations = evaluations == null ? List.of() : List.copyOf(evaluations);
         events = events == null ? EventData.empty() : events;
         usage = usage == null ? UsageData.empty() : usage;
+        cronRuns = cronRuns == null ? List.of() : List.copyOf(cronRuns);
     }
 
     public static StateData empty() {

@@ -86,4 +86,7 @@ public interface StateView {
 
     /** The event webhooks, by id. */
     List<EventSubscription> eventSubscriptions();
+
+    /** The kept firings of a cron job, newest first; empty for any other job. */
+    List<io.herd.api.CronRun> cronRuns(String jobId);
 }

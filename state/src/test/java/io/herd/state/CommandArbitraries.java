@@ -74,7 +74,8 @@ final class CommandArbitraries {
                 Tuple.of(2, updateInstancesBatch()),
                 Tuple.of(1, garbageCollect()),
                 Tuple.of(1, eventSubscriptionChange()),
-                Tuple.of(2, recordUsage()));
+                Tuple.of(2, recordUsage()),
+                Tuple.of(2, fireCron()));
     }
 
     /** Usage samples of a few tasks and nodes, at times that go back and forth (the store skips the old ones). */
@@ -90,6 +91,14 @@ final class CommandArbitraries {
                 .as((series, time, cpu, memory) -> new io.herd.state.usage.UsageReading(series, time.getEpochSecond(),
                         cpu, memory));
         return Combinators.combine(reading.list().ofMaxSize(6), time()).as(RecordUsage::new);
+    }
+
+    /** Cron firings, on time or missed, repeated and out of order: apply must take every one of them. */
+    private static Arbitrary<Command> fireCron() {
+        return Combinators.combine(jobId(), time(), Arbitraries.of(true, true, false),
+                Arbitraries.integers().between(0, 3), evaluationId(), time())
+                .as((jobId, scheduled, start, missed, evaluationId, time) -> new FireCron(jobId, scheduled, start,
+                        missed, evaluationId, time));
     }
 
     /** Webhooks come and go and their cursors move: state like the rest, in snapshots and on every replica. */
@@ -189,9 +198,19 @@ final class CommandArbitraries {
                 withPolicies ? RestartPolicy.DEFAULT_SERVICE : null, List.of(), List.of(onlyTask)));
         Arbitrary<List<Constraint>> constraints = Arbitraries.of(List.of(),
                 List.of(new Constraint("node.zone", Constraint.Operator.IN, List.of("a", "b"))));
+        // Cron jobs with every concurrency policy; batch limits and dependencies on other jobs (cycles included:
+        // the server rejects them before proposing, but apply must not care).
+        Arbitrary<io.herd.api.CronPolicy> cron = Arbitraries.of(io.herd.api.CronPolicy.Concurrency.class)
+                .map(concurrency -> new io.herd.api.CronPolicy("* * * * *", null, concurrency, null, null));
+        Arbitrary<io.herd.api.BatchPolicy> batch = Arbitraries.of(new io.herd.api.BatchPolicy(1, null, 0),
+                new io.herd.api.BatchPolicy(2, java.time.Duration.ofSeconds(30), 1)).injectNull(0.5);
+        Arbitrary<List<io.herd.api.Dependency>> dependsOn = jobId().map(id -> List.of(new io.herd.api.Dependency(id,
+                io.herd.api.Dependency.Condition.HEALTHY))).injectNull(0.7);
         return Combinators.combine(jobName(), Arbitraries.of(JobType.class), Arbitraries.of(0, 200, 300), constraints,
-                group).as((name, type, priority, jobConstraints, onlyGroup) -> new Job(name, APP, type, priority,
-                jobConstraints, List.of(onlyGroup), 0, null, false));
+                group, cron, batch, dependsOn).as((name, type, priority, jobConstraints, onlyGroup, cronPolicy,
+                batchPolicy, dependencies) -> new Job(name, APP, type, priority, jobConstraints, List.of(),
+                List.of(onlyGroup), 0, null, false, type == JobType.SERVICE ? null : batchPolicy,
+                type == JobType.CRON ? cronPolicy : null, dependencies == null ? List.of() : dependencies));
     }
 
     private static Arbitrary<Resources> resources() {

@@ -66,6 +66,9 @@ public final class Jobs {
         private long version = 1;
         private Instant submitTime = FakeClock.DEFAULT_START;
         private boolean stopped;
+        private io.herd.api.BatchPolicy batch;
+        private io.herd.api.CronPolicy cron;
+        private final List<io.herd.api.Dependency> dependsOn = new ArrayList<>();
 
         private JobBuilder(String name) {
             this.name = requireNonNull(name, "name is null");
@@ -130,11 +133,28 @@ public final class Jobs {
             return this;
         }
 
+        public JobBuilder batch(io.herd.api.BatchPolicy newBatch) {
+            this.batch = newBatch;
+            return this;
+        }
+
+        /** Makes it a cron job with this policy. */
+        public JobBuilder cron(io.herd.api.CronPolicy newCron) {
+            this.cron = newCron;
+            this.type = JobType.CRON;
+            return this;
+        }
+
+        public JobBuilder dependsOn(String jobId, io.herd.api.Dependency.Condition condition) {
+            dependsOn.add(new io.herd.api.Dependency(jobId, condition));
+            return this;
+        }
+
         public Job build() {
             int effectivePriority = priority != null ? priority : type == JobType.SERVICE ? 200 : 100;
             List<Group> effectiveGroups = groups.isEmpty() ? List.of(Jobs.group("web").build()) : groups;
             return new Job(name, app, type, effectivePriority, constraints, affinities, effectiveGroups, version,
-                    submitTime, stopped);
+                    submitTime, stopped, batch, cron, dependsOn);
         }
     }
 

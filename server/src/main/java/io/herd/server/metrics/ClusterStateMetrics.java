@@ -53,7 +53,7 @@ public final class ClusterStateMetrics implements MultiCollector {
                 .gauge("herd_job_info", "One series per job with its type and priority; always 1.")
                 .gauge("herd_job_version", "The current version of a job.")
                 .gauge("herd_job_stopped", "1 when the job's current version is stopped, else 0.")
-                .gauge("herd_group_instances_desired", "Instances a group should run: its count, 0 when the job is stopped.")
+                .gauge("herd_group_instances_desired", "Instances a group should run: its count, 0 when the job is stopped (and for a cron job, whose runs count).")
                 .gauge("herd_group_instances_running", "Instances of a group in state running.")
                 .gauge("herd_group_instances", "Instances of a group by state (terminal ones until garbage collected).")
                 .gauge("herd_instances", "Instances by state (terminal ones until garbage collected).")
@@ -127,7 +127,9 @@ public final class ClusterStateMetrics implements MultiCollector {
             for (Group group : job.groups()) {
                 String[] labels = {"app", job.app(), "job", job.name(), "group", group.name()};
                 Map<InstanceState, Integer> counts = groups.getOrDefault(group.name(), Map.of());
-                families.add("herd_group_instances_desired", job.stopped() ? 0 : group.count(), labels);
+                // A cron job runs nothing itself (its runs are batch jobs of their own): nothing is missing.
+                families.add("herd_group_instances_desired",
+                        job.stopped() || job.type() == io.herd.api.JobType.CRON ? 0 : group.count(), labels);
                 families.add("herd_group_instances_running", counts.getOrDefault(InstanceState.RUNNING, 0), labels);
                 for (InstanceState instanceState : InstanceState.values()) {
                     families.add("herd_group_instances", counts.getOrDefault(instanceState, 0), append(labels,
