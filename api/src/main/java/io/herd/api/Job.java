@@ -1,6 +1,7 @@
 package io.herd.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.time.Instant;
 import java.util.List;
@@ -22,7 +23,8 @@ public record Job(
         List<Group> groups,
         long version,
         Instant submitTime,
-        boolean stopped) {
+        boolean stopped,
+        @JsonInclude(JsonInclude.Include.NON_NULL) GcPolicy gc) {
     public Job {
         requireNonNull(name, "name is null");
         requireNonNull(app, "app is null");
@@ -30,6 +32,12 @@ public record Job(
         constraints = constraints == null ? List.of() : List.copyOf(constraints);
         affinities = affinities == null ? List.of() : List.copyOf(affinities);
         groups = groups == null ? List.of() : List.copyOf(groups);
+    }
+
+    /** A job without a garbage collection policy of its own (the cluster default applies). */
+    public Job(String name, String app, JobType type, int priority, List<Constraint> constraints,
+            List<Affinity> affinities, List<Group> groups, long version, Instant submitTime, boolean stopped) {
+        this(name, app, type, priority, constraints, affinities, groups, version, submitTime, stopped, null);
     }
 
     /** A job without job-level affinities. */
@@ -53,17 +61,19 @@ public record Job(
     }
 
     public Job withVersion(long newVersion, Instant newSubmitTime) {
-        return new Job(name, app, type, priority, constraints, affinities, groups, newVersion, newSubmitTime, stopped);
+        return new Job(name, app, type, priority, constraints, affinities, groups, newVersion, newSubmitTime, stopped,
+                gc);
     }
 
     public Job withStopped(boolean newStopped) {
-        return new Job(name, app, type, priority, constraints, affinities, groups, version, submitTime, newStopped);
+        return new Job(name, app, type, priority, constraints, affinities, groups, version, submitTime, newStopped,
+                gc);
     }
 
     /** True when both describe the same desired workload, ignoring version bookkeeping. */
     public boolean sameSpecAs(Job other) {
         return name.equals(other.name) && app.equals(other.app) && type == other.type && priority == other.priority
                 && constraints.equals(other.constraints) && affinities.equals(other.affinities)
-                && groups.equals(other.groups);
+                && groups.equals(other.groups) && java.util.Objects.equals(gc, other.gc);
     }
 }

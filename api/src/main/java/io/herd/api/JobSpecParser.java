@@ -67,7 +67,7 @@ public final class JobSpecParser {
             error("", "the job spec must be a mapping with fields job, app, groups, ...");
             return null;
         }
-        checkFields(root, "", Set.of("job", "app", "type", "priority", "constraints", "affinities", "groups"));
+        checkFields(root, "", Set.of("job", "app", "type", "priority", "constraints", "affinities", "groups", "gc"));
         String name = requiredString(root, "job", "");
         if (name != null && !JOB_NAME.matcher(name).matches()) {
             error("job", quote(name) + " is not a valid job name (lowercase letters, digits and '-', at most 63)");
@@ -119,10 +119,11 @@ public final class JobSpecParser {
                 }
             }
         }
+        GcPolicy gc = gc(root.get("gc"), "gc");
         if (name == null || app == null) {
             return null;
         }
-        return new Job(name, app, type, priority, constraints, affinities, groups, 0, null, false);
+        return new Job(name, app, type, priority, constraints, affinities, groups, 0, null, false, gc);
     }
 
     private Group group(JsonNode node, String path, JobType jobType) {
@@ -131,7 +132,7 @@ public final class JobSpecParser {
             return null;
         }
         checkFields(node, path, Set.of("name", "count", "constraints", "affinities", "spread", "distinct_hosts",
-                "max_per_node", "update", "restart", "services", "tasks"));
+                "max_per_node", "update", "restart", "services", "tasks", "volumes"));
         String name = requiredString(node, "name", path);
         if (name != null && !JOB_NAME.matcher(name).matches()) {
             error(path + ".name", quote(name) + " is not a valid group name (lowercase letters, digits and '-')");
@@ -185,11 +186,75 @@ public final class JobSpecParser {
         Set<String> portNames = new HashSet<>();
         tasks.forEach(task -> portNames.addAll(task.ports()));
         List<Service> services = services(node.get("services"), path + ".services", portNames);
+        List<Volume> volumes = volumes(node.get("volumes"), path + ".volumes");
         if (name == null) {
             return null;
         }
         return new Group(name, count, constraints, affinities, spread, distinctHosts, maxPerNode, update, restart,
-                services, tasks);
+                services, tasks, volumes);
+    }
+
+    /** {@code volumes: [{name: data, size: 1Gi}]}: names unique in the group, each a size above zero. */
+    private List<Volume> volumes(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            error(path, "must be a list of volumes, e.g. [{name: data, size: 1Gi}]");
+            return List.of();
+        }
+        List<Volume> volumes = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode volumeNode = node.get(i);
+            String volumePath = path + "[" + i + "]";
+            if (!volumeNode.isObject()) {
+                error(volumePath, "must be a mapping with name and size");
+                continue;
+            }
+            checkFields(volumeNode, volumePath, Set.of("name", "size"));
+            String name = requiredString(volumeNode, "name", volumePath);
+            if (name != null && !JOB_NAME.matcher(name).matches()) {
+                error(volumePath + ".name", quote(name) + " is not a valid volume name (lowercase letters, digits and '-')");
+                name = null;
+            } else if (name != null && !names.add(name)) {
+                error(volumePath + ".name", quote(name) + " is used by another volume of this group");
+                name = null;
+            }
+            if (!volumeNode.has("size") || volumeNode.get("size").isNull()) {
+                error(volumePath + ".size", "is required (a size such as 1Gi: reserved on the node's disk)");
+                continue;
+            }
+            Optional<Long> size = quantity(volumeNode, "size", volumePath, Quantities::parseSize, "a size (e.g. 1Gi)");
+            if (size.isPresent() && size.get() <= 0) {
+                error(volumePath + ".size", "must be more than 0");
+            } else if (size.isPresent() && name != null) {
+                volumes.add(new Volume(name, size.get()));
+            }
+        }
+        return volumes;
+    }
+
+    /** {@code gc: {keep_finished: 3, keep_for: 24h}}; what is left out takes the cluster default. */
+    private GcPolicy gc(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            error(path, "must be a mapping, e.g. {keep_finished: 3, keep_for: 24h}");
+            return null;
+        }
+        checkFields(node, path, Set.of("keep_finished", "keep_for"));
+        Integer keepFinished = null;
+        if (node.has("keep_finished") && !node.get("keep_finished").isNull()) {
+            keepFinished = integer(node.get("keep_finished"), path + ".keep_finished");
+            if (keepFinished != null && keepFinished < 0) {
+                error(path + ".keep_finished", "must be 0 or more");
+                keepFinished = null;
+            }
+        }
+        Duration keepFor = duration(node, "keep_for", path).orElse(null);
+        return keepFinished == null && keepFor == null ? null : new GcPolicy(keepFinished, keepFor);
     }
 
     /**

@@ -20,6 +20,8 @@ import io.herd.api.Node;
 import io.herd.api.NodeStatus;
 import io.herd.api.PlacementFailure;
 import io.herd.api.Plan;
+import io.herd.api.StickyVolume;
+import io.herd.api.Volume;
 import io.herd.api.TaskState;
 
 import java.time.Instant;
@@ -114,6 +116,13 @@ public final class ClusterState {
     private final NavigableMap<Long, String> blockedEvaluations = new TreeMap<>();
     private long nextEvaluationSequence;
 
+    /**
+     * The sticky volumes of stateful groups by {@link StickyVolume#key()}: created when the first instance of a
+     * group index is placed, deleted when the job is purged. The scheduler places every later instance of the
+     * index on the volume's node.
+     */
+    private final SortedMap<String, StickyVolume> volumes = new TreeMap<>();
+
     /** Derived from the commands by {@link EventRecorder}; see {@link EventLog}. */
     private final EventLog events;
 
@@ -202,7 +211,7 @@ public final class ClusterState {
         List<Deployment> deployments = deploymentsByJob.values().stream().flatMap(List::stream).toList();
         return new StateData(index, List.copyOf(servers.values()), List.copyOf(jobs.values()), history,
                 highestJobVersions, List.copyOf(nodes.values()), List.copyOf(instances.values()), evaluationsInOrder,
-                deployments, events.toData());
+                deployments, events.toData(), List.copyOf(volumes.values()));
     }
 
     /** Rebuilds a state, indexes included, from {@link #toData()}, keeping events by the default policy. */
@@ -251,6 +260,9 @@ public final class ClusterState {
                 state.putDeployment(deployment);
             }
         }
+        for (StickyVolume volume : data.volumes()) {
+            state.volumes.put(volume.key(), volume);
+        }
         return state;
     }
 
@@ -297,6 +309,7 @@ public final class ClusterState {
             jobs.remove(jobId);
             jobHistory.remove(jobId);
             deploymentsByJob.remove(jobId);
+            removeVolumesOf(jobId);
         } else {
             jobs.put(jobId, stopped);
             rememberVersion(stopped);
@@ -393,6 +406,7 @@ public final class ClusterState {
                 continue;
             }
             putInstance(withTimes(placement, time));
+            recordVolumes(placement, plan.jobId(), time);
             placed++;
         }
         int stopped = 0;
@@ -553,6 +567,43 @@ public final class ClusterState {
         }
         return new ApplyResult(index, removedInstances + removedEvaluations > 0, 0, List.of(),
                 "removed " + removedInstances + " instances and " + removedEvaluations + " evaluations");
+    }
+
+    /**
+     * The first instance of a stateful group's index creates its volumes on its node; later ones find them there
+     * (the scheduler only places them on that node). A size changed in the spec is recorded when the index is
+     * placed again. A volume already on another node stays where its data is.
+     */
+    private void recordVolumes(Instance placement, String jobId, Instant time) {
+        Optional<io.herd.api.Group> group = jobVersion(jobId, placement.jobVersion())
+                .or(() -> Optional.ofNullable(jobs.get(jobId)))
+                .flatMap(job -> job.group(placement.group()));
+        if (group.isEmpty()) {
+            return;
+        }
+        for (Volume volume : group.get().volumes()) {
+            String key = StickyVolume.key(placement.app(), placement.job(), placement.group(), placement.index(),
+                    volume.name());
+            StickyVolume existing = volumes.get(key);
+            if (existing == null || existing.nodeId().equals(placement.nodeId())
+                    && existing.sizeBytes() != volume.sizeBytes()) {
+                String id = existing != null ? existing.id() : key + "." + UUID.nameUUIDFromBytes(
+                        (placement.id() + ":" + volume.name()).getBytes(UTF_8)).toString().substring(0, 8);
+                volumes.put(key, new StickyVolume(id, placement.app(), placement.job(), placement.group(),
+                        placement.index(), volume.name(), volume.sizeBytes(), placement.nodeId(),
+                        placement.nodeName(), existing == null ? time : existing.createTime()));
+            }
+        }
+    }
+
+    /** A purge deletes the job's volumes; the agents holding them delete the directories once unused. */
+    private void removeVolumesOf(String jobId) {
+        for (StickyVolume volume : List.copyOf(volumes.values())) {
+            if (volume.jobId().equals(jobId)) {
+                volumes.remove(volume.key());
+                assignmentsChanged(volume.nodeId());
+            }
+        }
     }
 
     private ApplyResult promoteDeployment(PromoteDeployment command) {
@@ -1012,6 +1063,21 @@ public final class ClusterState {
         @Override
         public List<EventSubscription> eventSubscriptions() {
             return events.subscriptions();
+        }
+
+        @Override
+        public List<StickyVolume> volumes() {
+            return List.copyOf(volumes.values());
+        }
+
+        @Override
+        public List<StickyVolume> volumesOfJob(String jobId) {
+            return volumes.values().stream().filter(volume -> volume.jobId().equals(jobId)).toList();
+        }
+
+        @Override
+        public List<StickyVolume> volumesOnNode(String nodeId) {
+            return volumes.values().stream().filter(volume -> volume.nodeId().equals(nodeId)).toList();
         }
     }
 }

@@ -5,6 +5,7 @@ import io.herd.api.Evaluation;
 import io.herd.api.Instance;
 import io.herd.api.Job;
 import io.herd.api.Node;
+import io.herd.api.StickyVolume;
 
 import java.util.Collections;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.TreeMap;
  * @param highestJobVersions the highest version ever given to each job id, kept after a purge so that a job
  *     registered again under the same id never reuses the version of an instance still around
  * @param deployments the kept deployments, by job id and then oldest first
+ * @param volumes the sticky volumes of stateful groups, by {@link StickyVolume#key()}
  */
 public record StateData(
         long index,
@@ -32,7 +34,16 @@ public record StateData(
         List<Instance> instances,
         List<Evaluation> evaluations,
         List<Deployment> deployments,
-        EventData events) {
+        EventData events,
+        List<StickyVolume> volumes) {
+    /** A state without sticky volumes (as written before they existed). */
+    public StateData(long index, List<ServerRecord> servers, List<Job> jobs, List<Job> jobHistory,
+            Map<String, Long> highestJobVersions, List<Node> nodes, List<Instance> instances,
+            List<Evaluation> evaluations, List<Deployment> deployments, EventData events) {
+        this(index, servers, jobs, jobHistory, highestJobVersions, nodes, instances, evaluations, deployments, events,
+                List.of());
+    }
+
     /** A state without deployments and events (as written before they existed). */
     public StateData(long index, List<ServerRecord> servers, List<Job> jobs, List<Job> jobHistory,
             Map<String, Long> highestJobVersions, List<Node> nodes, List<Instance> instances,
@@ -53,6 +64,7 @@ public record StateData(
         instances = instances == null ? List.of() : List.copyOf(instances);
         evaluations = evaluations == null ? List.of() : List.copyOf(evaluations);
         events = events == null ? EventData.empty() : events;
+        volumes = volumes == null ? List.of() : List.copyOf(volumes);
     }
 
     public static StateData empty() {

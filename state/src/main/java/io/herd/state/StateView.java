@@ -86,4 +86,13 @@ public interface StateView {
 
     /** The event webhooks, by id. */
     List<EventSubscription> eventSubscriptions();
+
+    /** Every sticky volume of a stateful group, by key. */
+    List<io.herd.api.StickyVolume> volumes();
+
+    /** The sticky volumes of the job {@code app/job}, by key; they outlive its instances until it is purged. */
+    List<io.herd.api.StickyVolume> volumesOfJob(String jobId);
+
+    /** The sticky volumes kept on the node, by key. */
+    List<io.herd.api.StickyVolume> volumesOnNode(String nodeId);
 }
