@@ -4,6 +4,7 @@ import io.herd.api.Deployment;
 import io.herd.api.Instance;
 import io.herd.api.Job;
 import io.herd.api.Node;
+import io.herd.api.StickyVolume;
 
 import java.util.Collection;
 import java.util.List;
@@ -38,4 +39,18 @@ public interface ClusterView {
      * restart every rolling update from scratch); views without deployments (the simulator's) answer empty.
      */
     Optional<Deployment> latestDeployment(String jobId);
+
+    /**
+     * The sticky volumes of the job's stateful groups: a placement of an index that has one goes to its node
+     * only. A default so that views without stateful jobs (the simulator's) need not answer; a view of a cluster
+     * that runs stateful jobs must, or their instances would lose their data.
+     */
+    default List<StickyVolume> volumesOfJob(String jobId) {
+        return List.of();
+    }
+
+    /** The sticky volumes kept on the node: their sizes are taken from its disk. See {@link #volumesOfJob}. */
+    default List<StickyVolume> volumesOnNode(String nodeId) {
+        return List.of();
+    }
 }
