@@ -5,6 +5,7 @@ import io.herd.server.ServerConfig;
 import io.herd.state.EventPolicy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -86,6 +87,9 @@ final class ServerCommand implements Callable<Integer> {
                     + "memory and snapshot each). Give every server of a group the same value.")
     int eventLimit;
 
+    @Mixin
+    GcOptions gc = new GcOptions();
+
     /** The configuration the options describe; a contradiction between them is a usage error. */
     ServerConfig config() {
         if (!SERVER_ID.matcher(id).matches()) {
@@ -126,8 +130,11 @@ final class ServerCommand implements Callable<Integer> {
         if (eventLimit < 1) {
             throw usage("--event-limit must be at least 1");
         }
-        return new ServerConfig(id, directory, httpAddress, raft, peers, nodeTimeout, heartbeatInterval,
-                schedulerWorkers, EventPolicy.DEFAULT.withRetention(eventRetention).withLimit(eventLimit));
+        if (gc.problem() != null) {
+            throw usage(gc.problem());
+        }
+        return gc.applyTo(new ServerConfig(id, directory, httpAddress, raft, peers, nodeTimeout, heartbeatInterval,
+                schedulerWorkers, EventPolicy.DEFAULT.withRetention(eventRetention).withLimit(eventLimit)));
     }
 
     @Override

@@ -131,7 +131,24 @@ final class ClusterService {
         instances.sort(Comparator.comparing(Instance::group).thenComparingInt(Instance::index)
                 .thenComparing(Instance::createTime, Comparator.nullsFirst(Comparator.reverseOrder())));
         List<Evaluation> evaluations = view.evaluationsOfJob(jobId).stream().limit(EVALUATIONS_SHOWN).toList();
-        return new JobStatus(job, instances, evaluations, view.latestDeployment(jobId).orElse(null));
+        return new JobStatus(job, instances, evaluations, view.latestDeployment(jobId).orElse(null), 0,
+                view.volumesOfJob(jobId));
+    }
+
+    /** The sticky volumes of a job ({@code app/job}) or on a node, or all of them when neither is given. */
+    List<io.herd.api.StickyVolume> listVolumes(StateView view, String jobId, String nodeId) {
+        List<io.herd.api.StickyVolume> volumes;
+        if (jobId != null && !jobId.isBlank()) {
+            volumes = view.volumesOfJob(jobId);
+        } else if (nodeId != null && !nodeId.isBlank()) {
+            volumes = view.volumesOnNode(nodeId);
+        } else {
+            volumes = view.volumes();
+        }
+        if (nodeId != null && !nodeId.isBlank()) {
+            volumes = volumes.stream().filter(volume -> volume.nodeId().equals(nodeId)).toList();
+        }
+        return volumes;
     }
 
     Job jobVersion(StateView view, String jobId, String versionText) {

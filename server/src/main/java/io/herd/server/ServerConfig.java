@@ -1,5 +1,7 @@
 package io.herd.server;
 
+import io.herd.api.GcPolicy;
+
 import io.herd.state.EventPolicy;
 
 import java.nio.file.Path;
@@ -22,6 +24,9 @@ import static java.util.Objects.requireNonNull;
  * @param schedulerWorkers   scheduler worker threads on the leader
  * @param events             how long and how many events are kept ({@code --event-retention}, {@code --event-limit});
  *                           every server of a group must be given the same
+ * @param gcDefaults         how many finished instances per index, and for how long, jobs without a {@code gc}
+ *                           policy keep ({@code --gc-keep-finished}, {@code --gc-keep-for})
+ * @param gcInterval         how often the leader collects garbage ({@code --gc-interval})
  */
 public record ServerConfig(
         String id,
@@ -32,11 +37,14 @@ public record ServerConfig(
         Duration nodeTimeout,
         Duration heartbeatInterval,
         int schedulerWorkers,
-        EventPolicy events) {
+        EventPolicy events,
+        GcPolicy gcDefaults,
+        Duration gcInterval) {
     public static final String DEFAULT_HTTP_ADDRESS = "127.0.0.1:7700";
     public static final String DEFAULT_RAFT_ADDRESS = "127.0.0.1:7800";
     public static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_GC_INTERVAL = Duration.ofSeconds(30);
 
     public ServerConfig {
         requireNonNull(id, "id is null");
@@ -50,6 +58,22 @@ public record ServerConfig(
             schedulerWorkers = 2;
         }
         events = events == null ? EventPolicy.DEFAULT : events;
+        gcDefaults = gcDefaults == null ? GcPolicy.CLUSTER_DEFAULT : gcDefaults.orElse(GcPolicy.CLUSTER_DEFAULT);
+        gcInterval = gcInterval == null || gcInterval.isNegative() || gcInterval.isZero() ? DEFAULT_GC_INTERVAL
+                : gcInterval;
+    }
+
+    /** A configuration with the default garbage collection policy and interval. */
+    public ServerConfig(String id, Path dataDir, String httpAddress, String raftAddress, List<Peer> peers,
+            Duration nodeTimeout, Duration heartbeatInterval, int schedulerWorkers, EventPolicy events) {
+        this(id, dataDir, httpAddress, raftAddress, peers, nodeTimeout, heartbeatInterval, schedulerWorkers, events,
+                null, null);
+    }
+
+    /** The same configuration with another default garbage collection policy and interval. */
+    public ServerConfig withGc(GcPolicy newDefaults, Duration newInterval) {
+        return new ServerConfig(id, dataDir, httpAddress, raftAddress, peers, nodeTimeout, heartbeatInterval,
+                schedulerWorkers, events, newDefaults, newInterval);
     }
 
     /** A configuration keeping events by the default policy. */
@@ -61,7 +85,7 @@ public record ServerConfig(
     /** The same configuration keeping events by {@code policy}. */
     public ServerConfig withEvents(EventPolicy policy) {
         return new ServerConfig(id, dataDir, httpAddress, raftAddress, peers, nodeTimeout, heartbeatInterval,
-                schedulerWorkers, policy);
+                schedulerWorkers, policy, gcDefaults, gcInterval);
     }
 
     public static ServerConfig defaults(Path dataDir) {

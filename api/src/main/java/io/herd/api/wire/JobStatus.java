@@ -14,9 +14,16 @@ import java.util.List;
  * of the job (also in {@code job.version}).
  */
 public record JobStatus(Job job, List<Instance> instances, List<Evaluation> evaluations, Deployment deployment,
-        long version) {
+        long version, List<io.herd.api.StickyVolume> volumes) {
     public JobStatus {
         version = version == 0 && job != null ? job.version() : version;
+        volumes = volumes == null ? List.of() : List.copyOf(volumes);
+    }
+
+    /** A status without sticky volumes (a job without stateful groups). */
+    public JobStatus(Job job, List<Instance> instances, List<Evaluation> evaluations, Deployment deployment,
+            long version) {
+        this(job, instances, evaluations, deployment, version, List.of());
     }
 
     public JobStatus(Job job, List<Instance> instances, List<Evaluation> evaluations) {
