@@ -129,6 +129,11 @@ public final class AgentInstances {
         return true;
     }
 
+    /** Where this node keeps instances and volumes. */
+    public AgentStateStore store() {
+        return context.store();
+    }
+
     public Collection<InstanceRunner> runners() {
         return List.copyOf(runners.values());
     }
