@@ -146,8 +146,10 @@ final class Placer {
             rest.failure().get().reasons().forEach((reason, count) -> reasons.merge(reason, count, Integer::sum));
             total += rest.failure().get().unplaced();
         }
+        // Preemption is never tried for an index waiting for its volume's node: only the others' answer counts.
+        Integer preemptible = rest.failure().map(PlacementFailure::preemptibleNodes).orElse(null);
         return new GroupOutcome(placements, Optional.of(new PlacementFailure(group.name(), total, nodes.size(),
-                reasons, 0)));
+                reasons, preemptible)));
     }
 
     /**
