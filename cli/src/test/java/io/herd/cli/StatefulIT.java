@@ -33,7 +33,7 @@ class StatefulIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(40);
     /** Each run appends its marker to a file in the volume and copies what it found into its task directory. */
     private static final String STATEFUL = """
-            job: db
+            job: %s
             app: demo
             groups:
               - name: store
@@ -71,7 +71,7 @@ class StatefulIT {
 
     @BeforeAll
     static void startCluster() {
-        cluster = TestingCluster.start(1, Duration.ofSeconds(10), List.of("--gc-interval", "1s"));
+        cluster = TestingCluster.start(1, Duration.ofSeconds(4), List.of("--gc-interval", "1s"));
         cluster.startAgent("agent-1", "2", "2Gi", "rack=r1");
         cluster.startAgent("agent-2", "2", "2Gi", "rack=r2");
         client = cluster.client();
@@ -86,7 +86,7 @@ class StatefulIT {
 
     @Test
     void aStatefulInstanceReplacedOnTheSameNodeSeesTheDataOfItsPredecessorsUntilThePurge() throws Exception {
-        client.submitJob(STATEFUL.formatted("first"));
+        client.submitJob(STATEFUL.formatted("db", "first"));
         Instance first = awaitRunningInstance("demo/db", Optional.empty());
         StickyVolume volume = client.jobStatus("demo/db").volumes().getFirst();
         assertThat(volume.nodeId()).isEqualTo(first.nodeId());
@@ -102,7 +102,7 @@ class StatefulIT {
         assertThat(Files.readString(taskDir(replacement).resolve("seen"))).isEqualTo("first\nfirst\n");
 
         // A new version replaces it once more, on the same node, with the same data.
-        client.submitJob(STATEFUL.formatted("second"));
+        client.submitJob(STATEFUL.formatted("db", "second"));
         Instance updated = awaitRunningInstance("demo/db", Optional.of(replacement.id()));
         assertThat(updated.jobVersion()).isEqualTo(2);
         assertThat(updated.nodeId()).isEqualTo(first.nodeId());
@@ -125,6 +125,29 @@ class StatefulIT {
         assertThat(purge.exitCode()).as(purge.out() + purge.err()).isZero();
         assertThat(client.nodeVolumes(first.nodeId())).isEmpty();
         cluster.awaitCondition("the agent deleted the volume directory", TIMEOUT, () -> !Files.exists(directory));
+    }
+
+    @Test
+    void anIndexWhoseNodeIsDownWaitsForItWithAReasonAndComesBackThereWithItsData() throws Exception {
+        client.submitJob(STATEFUL.formatted("kv", "before"));
+        Instance first = awaitRunningInstance("demo/kv", Optional.empty());
+        TestingCluster.Member agent = cluster.agent(first.nodeName());
+
+        // The machine dies: the instance is lost, and its index waits for the node rather than start empty
+        // elsewhere (the other node has room).
+        cluster.kill(agent);
+        String reason = "sticky volume on " + first.nodeName() + ": node down";
+        cluster.awaitCondition("the index waits for its volume's node", TIMEOUT,
+                () -> run("status", "kv").out().contains("1 node: " + reason));
+        assertThat(client.jobStatus("demo/kv").instances()).noneMatch(Instance::isLive);
+
+        cluster.restart(agent);
+        Instance back = awaitRunningInstance("demo/kv", Optional.of(first.id()));
+        assertThat(back.nodeId()).isEqualTo(first.nodeId());
+        cluster.awaitCondition("the replacement read the volume", TIMEOUT,
+                () -> Files.exists(taskDir(back).resolve("seen")));
+        assertThat(Files.readString(taskDir(back).resolve("seen"))).isEqualTo("before\nbefore\n");
+        assertThat(run("down", "kv", "--purge").exitCode()).isZero();
     }
 
     @Test
