@@ -128,4 +128,22 @@ class StickyVolumePlacementTest {
         assertThat(plan.placements()).isEmpty();
         assertThat(plan.failures().getFirst().reasons()).containsEntry("insufficient disk", 1);
     }
+
+    @Test
+    void thePlanCheckCountsTheVolumesAPlanCreatesAndTheOnesTheNodeKeeps() {
+        harness.cluster.add(Nodes.node("n1").disk("10Gi").build());
+        // Two plans made from the same snapshot, each with a new index and its 6Gi volume: the second no longer fits.
+        Job job = database(1, "6Gi");
+        Plan first = harness.process(job);
+        Job other = Jobs.job("db2").group(Jobs.group("mysql").volume("data", "6Gi")
+                .task(Jobs.task("main").disk("1Gi"))).build();
+        Plan second = harness.process(other);
+        assertThat(PlanCheck.check(first, harness.cluster).rejections()).isEmpty();
+        harness.cluster.apply(first, harness.clock.instant());
+
+        PlanCheck.Result check = PlanCheck.check(second, harness.cluster);
+
+        assertThat(check.rejections()).containsExactly(Map.entry("n1", "insufficient disk"));
+        assertThat(PlanCheck.volumeDisk(harness.cluster, second, "n1", second.placements())).isEqualTo(12L << 30);
+    }
 }

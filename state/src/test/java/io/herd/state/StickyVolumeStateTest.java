@@ -142,4 +142,25 @@ class StickyVolumeStateTest {
             assertThat(event.object()).isEqualTo(Event.JOB + "/" + APP + "/db");
         });
     }
+
+    @Test
+    void volumesSurviveASnapshotAndASnapshotWrittenBeforeThemStillReads() throws Exception {
+        apply(new UpsertNode(node("n1"), "c1", at(0)));
+        apply(new RegisterJob(statefulJob("db", GIB), "e1", at(1)));
+        place("e1", 1, placement("i0", "db", 0, "n1", 1));
+        StateData data = state.toData();
+
+        StateData read = io.herd.api.Json.read(io.herd.api.Json.write(data), StateData.class);
+        assertThat(read).isEqualTo(data);
+        assertThat(ClusterState.fromData(read).view().volumesOnNode("n1")).isEqualTo(view.volumesOnNode("n1"));
+
+        com.fasterxml.jackson.databind.node.ObjectNode old = (com.fasterxml.jackson.databind.node.ObjectNode)
+                io.herd.api.Json.mapper().readTree(io.herd.api.Json.write(data));
+        old.remove("volumes");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) old.get("jobs").get(0).get("groups").get(0)).remove("volumes");
+        StateData before = io.herd.api.Json.read(old.toString(), StateData.class);
+        assertThat(before.volumes()).isEmpty();
+        assertThat(before.jobs().getFirst().groups().getFirst().volumes()).isEmpty();
+        assertThat(before.jobs().getFirst().gc()).isNull();
+    }
 }
