@@ -146,4 +146,34 @@ class StickyVolumePlacementTest {
         assertThat(check.rejections()).containsExactly(Map.entry("n1", "insufficient disk"));
         assertThat(PlanCheck.volumeDisk(harness.cluster, second, "n1", second.placements())).isEqualTo(12L << 30);
     }
+
+    @Test
+    void scalingAStatefulGroupKeepsItsInstancesAndAnIndexScaledBackUpReturnsToItsVolume() {
+        addNodes(3);
+        Plan initial = harness.processAndApply(database(2, "1Gi"));
+        Job scaled = database(3, "1Gi").withVersion(2, null);
+        harness.cluster.register(scaled);
+
+        Plan up = harness.process(scaled);
+
+        assertThat(up.stops()).isEmpty();
+        assertThat(up.placements()).extracting(Instance::index).containsExactly(2);
+
+        // Down to 1: index 1 stops, its volume stays; back up to 2: index 1 returns to that node.
+        harness.cluster.apply(up, harness.clock.instant());
+        Job down = database(1, "1Gi").withVersion(3, null);
+        harness.cluster.register(down);
+        harness.cluster.apply(harness.process(down), harness.clock.instant());
+        harness.cluster.finishStopped(harness.clock.instant());
+        Job again = database(2, "1Gi").withVersion(4, null);
+        harness.cluster.register(again);
+
+        Plan back = harness.process(again);
+
+        String index1Node = initial.placements().stream().filter(instance -> instance.index() == 1).findFirst()
+                .orElseThrow().nodeId();
+        assertThat(back.placements()).extracting(Instance::index, Instance::nodeId)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, index1Node));
+        assertThat(harness.cluster.volumesOfJob("demo/db")).hasSize(3);
+    }
 }

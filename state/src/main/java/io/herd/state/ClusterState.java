@@ -122,6 +122,9 @@ public final class ClusterState {
      * index on the volume's node.
      */
     private final SortedMap<String, StickyVolume> volumes = new TreeMap<>();
+    /** The same volumes by job id and by node id, then by key: every placement on a node reads its volumes. */
+    private final SortedMap<String, SortedMap<String, StickyVolume>> volumesByJob = new TreeMap<>();
+    private final SortedMap<String, SortedMap<String, StickyVolume>> volumesByNode = new TreeMap<>();
 
     /** Derived from the commands by {@link EventRecorder}; see {@link EventLog}. */
     private final EventLog events;
@@ -261,7 +264,7 @@ public final class ClusterState {
             }
         }
         for (StickyVolume volume : data.volumes()) {
-            state.volumes.put(volume.key(), volume);
+            state.putVolume(volume);
         }
         return state;
     }
@@ -589,7 +592,7 @@ public final class ClusterState {
                     && existing.sizeBytes() != volume.sizeBytes()) {
                 String id = existing != null ? existing.id() : key + "." + UUID.nameUUIDFromBytes(
                         (placement.id() + ":" + volume.name()).getBytes(UTF_8)).toString().substring(0, 8);
-                volumes.put(key, new StickyVolume(id, placement.app(), placement.job(), placement.group(),
+                putVolume(new StickyVolume(id, placement.app(), placement.job(), placement.group(),
                         placement.index(), volume.name(), volume.sizeBytes(), placement.nodeId(),
                         placement.nodeName(), existing == null ? time : existing.createTime()));
             }
@@ -598,12 +601,26 @@ public final class ClusterState {
 
     /** A purge deletes the job's volumes; the agents holding them delete the directories once unused. */
     private void removeVolumesOf(String jobId) {
-        for (StickyVolume volume : List.copyOf(volumes.values())) {
-            if (volume.jobId().equals(jobId)) {
-                volumes.remove(volume.key());
-                assignmentsChanged(volume.nodeId());
-            }
+        SortedMap<String, StickyVolume> ofJob = volumesByJob.remove(jobId);
+        if (ofJob == null) {
+            return;
         }
+        for (StickyVolume volume : ofJob.values()) {
+            volumes.remove(volume.key());
+            SortedMap<String, StickyVolume> onNode = volumesByNode.get(volume.nodeId());
+            onNode.remove(volume.key());
+            if (onNode.isEmpty()) {
+                volumesByNode.remove(volume.nodeId());
+            }
+            assignmentsChanged(volume.nodeId());
+        }
+    }
+
+    /** Adds a volume, or replaces the one with its key (which stays on its node), in every index. */
+    private void putVolume(StickyVolume volume) {
+        volumes.put(volume.key(), volume);
+        volumesByJob.computeIfAbsent(volume.jobId(), id -> new TreeMap<>()).put(volume.key(), volume);
+        volumesByNode.computeIfAbsent(volume.nodeId(), id -> new TreeMap<>()).put(volume.key(), volume);
     }
 
     private ApplyResult promoteDeployment(PromoteDeployment command) {
@@ -1072,12 +1089,14 @@ public final class ClusterState {
 
         @Override
         public List<StickyVolume> volumesOfJob(String jobId) {
-            return volumes.values().stream().filter(volume -> volume.jobId().equals(jobId)).toList();
+            SortedMap<String, StickyVolume> ofJob = volumesByJob.get(jobId);
+            return ofJob == null ? List.of() : List.copyOf(ofJob.values());
         }
 
         @Override
         public List<StickyVolume> volumesOnNode(String nodeId) {
-            return volumes.values().stream().filter(volume -> volume.nodeId().equals(nodeId)).toList();
+            SortedMap<String, StickyVolume> onNode = volumesByNode.get(nodeId);
+            return onNode == null ? List.of() : List.copyOf(onNode.values());
         }
     }
 }

@@ -56,6 +56,8 @@ final class StateInvariants {
             assertThat(view.volumesOfJob(volume.jobId())).contains(volume);
         }
         assertThat(view.volumes()).extracting(io.herd.api.StickyVolume::key).doesNotHaveDuplicates();
+        assertThat(view.jobs().stream().mapToInt(job -> view.volumesOfJob(job.id()).size()).sum())
+                .isEqualTo(view.volumes().size());
 
         StateData data = state.toData();
         assertThat(ClusterState.fromData(data).toData()).isEqualTo(data);
