@@ -578,6 +578,9 @@ public final class ClusterState {
      * placed again. A volume already on another node stays where its data is.
      */
     private void recordVolumes(Instance placement, String jobId, Instant time) {
+        if (!placement.jobId().equals(jobId) || !jobs.containsKey(jobId)) {
+            return; // only a current job keeps volumes: a purge must leave none behind
+        }
         Optional<io.herd.api.Group> group = jobVersion(jobId, placement.jobVersion())
                 .or(() -> Optional.ofNullable(jobs.get(jobId)))
                 .flatMap(job -> job.group(placement.group()));

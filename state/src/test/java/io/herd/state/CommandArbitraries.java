@@ -168,14 +168,16 @@ final class CommandArbitraries {
                 new Task("main", driver, Map.of("command", "/bin/sleep", "args", List.of("60")),
                         Map.of("LOG_LEVEL", "info"), resources, ports, null));
         Arbitrary<Group> group = Combinators.combine(Arbitraries.integers().between(1, 3), task,
-                Arbitraries.of(true, false)).as((count, onlyTask, withPolicies) -> new Group("web", count,
-                List.of(), null, withPolicies ? UpdatePolicy.DEFAULT : null,
-                withPolicies ? RestartPolicy.DEFAULT_SERVICE : null, List.of(), List.of(onlyTask)));
+                Arbitraries.of(true, false), Arbitraries.of(true, false)).as((count, onlyTask, withPolicies, stateful) ->
+                new Group("web", count, List.of(), null, withPolicies ? UpdatePolicy.DEFAULT : null,
+                        withPolicies ? RestartPolicy.DEFAULT_SERVICE : null, List.of(), List.of(onlyTask))
+                        .withVolumes(stateful ? List.of(new io.herd.api.Volume("data", 1L << 30)) : List.of()));
         Arbitrary<List<Constraint>> constraints = Arbitraries.of(List.of(),
                 List.of(new Constraint("node.zone", Constraint.Operator.IN, List.of("a", "b"))));
         return Combinators.combine(jobName(), Arbitraries.of(JobType.class), Arbitraries.of(0, 200, 300), constraints,
-                group).as((name, type, priority, jobConstraints, onlyGroup) -> new Job(name, APP, type, priority,
-                jobConstraints, List.of(onlyGroup), 0, null, false));
+                group, Arbitraries.of(new io.herd.api.GcPolicy(2, null), null)).as((name, type, priority, jobConstraints,
+                onlyGroup, gc) -> new Job(name, APP, type, priority, jobConstraints, List.of(), List.of(onlyGroup), 0,
+                null, false, gc));
     }
 
     private static Arbitrary<Resources> resources() {
