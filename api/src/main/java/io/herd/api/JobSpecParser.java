@@ -187,6 +187,18 @@ public final class JobSpecParser {
         tasks.forEach(task -> portNames.addAll(task.ports()));
         List<Service> services = services(node.get("services"), path + ".services", portNames);
         List<Volume> volumes = volumes(node.get("volumes"), path + ".volumes");
+        if (!volumes.isEmpty()) {
+            // Two instances of one index would share its volumes: an update replaces an index only once the old
+            // instance stopped (the agent waits for it), so nothing may run beside it.
+            if (update.maxSurge() > 0) {
+                error(path + ".update.max_surge", "must be 0 for a group with volumes: the instances of an index "
+                        + "share its volumes, so a new one starts only once the old one stopped");
+            }
+            if (update.canary() > 0) {
+                error(path + ".update.canary", "must be 0 for a group with volumes: the instances of an index "
+                        + "share its volumes, so a new one starts only once the old one stopped");
+            }
+        }
         if (name == null) {
             return null;
         }

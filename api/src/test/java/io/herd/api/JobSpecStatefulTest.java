@@ -96,4 +96,13 @@ class JobSpecStatefulTest {
         assertThat(before.sameSpecAs(after)).isFalse();
         assertThat(after.withVersion(3, null).withStopped(true).gc()).isEqualTo(after.gc());
     }
+
+    @Test
+    void aStatefulGroupCannotSurgeOrRunCanariesBesideTheInstancesItReplaces() {
+        assertThat(problems("", "volumes: [{name: data, size: 1Gi}]\n    update: {max_surge: 1, canary: 1}"))
+                .extracting(ErrorDetail::path)
+                .containsExactlyInAnyOrder("groups[0].update.max_surge", "groups[0].update.canary");
+        assertThat(JobSpecParser.parse(spec("", "update: {max_surge: 1, canary: 1}")).groups().getFirst()
+                .update().maxSurge()).isEqualTo(1);
+    }
 }

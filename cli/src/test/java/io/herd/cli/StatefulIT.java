@@ -109,6 +109,10 @@ class StatefulIT {
         cluster.awaitCondition("the new version read the volume", TIMEOUT,
                 () -> Files.exists(taskDir(updated).resolve("seen")));
         assertThat(Files.readString(taskDir(updated).resolve("seen"))).isEqualTo("first\nfirst\nsecond\n");
+        // Never two processes on one volume: the new instance started only once the one it replaced had ended.
+        TaskState ended = task(client.instance(replacement.id()));
+        assertThat(ended.finishTime()).isNotNull();
+        assertThat(task(client.instance(updated.id())).startTime()).isAfterOrEqualTo(ended.finishTime());
 
         Result status = run("status", "db");
         assertThat(status.out()).contains("Volumes (kept until 'herd down --purge'):")
