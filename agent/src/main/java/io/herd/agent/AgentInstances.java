@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +38,8 @@ public final class AgentInstances {
     private final Map<String, InstanceRunner> runners = new ConcurrentHashMap<>();
     /** Instances being forgotten: stopped because no longer assigned, deleted once terminated. */
     private final Set<String> forgetting = ConcurrentHashMap.newKeySet();
+    /** Stateful instances not started yet because an instance that shares their volumes still runs. */
+    private final Set<String> waitingForVolumes = ConcurrentHashMap.newKeySet();
     /** Instances the server wants stopped that never ran here, already reported complete. */
     private final Set<String> reportedAbsent = ConcurrentHashMap.newKeySet();
 
@@ -99,10 +102,14 @@ public final class AgentInstances {
             }
         }
         reportedAbsent.retainAll(seen);
+        waitingForVolumes.retainAll(seen);
         return retrySoon;
     }
 
-    /** Starts an instance new to this node; false when its spec could not be fetched (try again later). */
+    /**
+     * Starts an instance new to this node; false when it cannot start yet (try again soon): its spec could not be
+     * fetched, or an instance that shares its volumes still runs.
+     */
     private boolean startNew(Instance instance) {
         InstanceSpec spec;
         try {
@@ -122,11 +129,39 @@ public final class AgentInstances {
             log.warn("cannot fetch the spec of instance {} yet: {}", instance.id(), e.toString());
             return false;
         }
+        Optional<InstanceRunner> sharing = holderOfVolumes(spec);
+        if (sharing.isPresent()) {
+            // The instance it replaces still runs (within its kill timeout): two processes must never work on
+            // one volume, so this one starts once that one ended.
+            if (waitingForVolumes.add(instance.id())) {
+                log.info("instance {} waits for instance {} to stop: they share volumes", instance.id(),
+                        sharing.get().id());
+            }
+            return false;
+        }
+        waitingForVolumes.remove(instance.id());
         InstanceRunner runner = InstanceRunner.create(instance, spec, context);
         runners.put(instance.id(), runner);
         log.info("starting instance {} ({})", instance.id(), instance.name());
         runner.start();
         return true;
+    }
+
+    /** Where this node keeps instances and volumes. */
+    public AgentStateStore store() {
+        return context.store();
+    }
+
+    /** A runner here that has not ended and uses one of the volumes of {@code spec}, if any. */
+    private Optional<InstanceRunner> holderOfVolumes(InstanceSpec spec) {
+        if (spec.volumeIds().isEmpty()) {
+            return Optional.empty();
+        }
+        return runners.values().stream()
+                .filter(runner -> !runner.terminated().isDone())
+                .filter(runner -> !java.util.Collections.disjoint(runner.spec().volumeIds().values(),
+                        spec.volumeIds().values()))
+                .findFirst();
     }
 
     public Collection<InstanceRunner> runners() {

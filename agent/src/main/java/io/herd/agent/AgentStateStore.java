@@ -37,6 +37,7 @@ import java.util.UUID;
  * dataDir/instances/&lt;instanceId&gt;/alloc/               (shared by the instance's tasks: HERD_ALLOC_DIR)
  * dataDir/instances/&lt;instanceId&gt;/tasks/&lt;task&gt;/         (private: HERD_TASK_DIR, and the shim's exit file)
  * dataDir/instances/&lt;instanceId&gt;/logs/&lt;task&gt;.stdout|stderr
+ * dataDir/volumes/&lt;volumeId&gt;/                      (a sticky volume: HERD_VOLUME_&lt;NAME&gt;, kept until its job is purged)
  * </pre>
  *
  * Every file is written aside and renamed into place, so a crash never leaves half a record.
@@ -61,9 +62,11 @@ public final class AgentStateStore {
             String reason,
             boolean stopRequested,
             String stopReason,
-            Map<String, TaskRecord> tasks) {
+            Map<String, TaskRecord> tasks,
+            Map<String, String> volumeIds) {
         public InstanceRecord {
             tasks = tasks == null ? Map.of() : Map.copyOf(tasks);
+            volumeIds = volumeIds == null ? Map.of() : Map.copyOf(volumeIds);
         }
     }
 
@@ -88,6 +91,17 @@ public final class AgentStateStore {
 
     public Path instancesDir() {
         return dataDir.resolve("instances");
+    }
+
+    public Path volumesDir() {
+        return dataDir.resolve("volumes");
+    }
+
+    public Path volumeDir(String volumeId) {
+        if (!isSafeName(volumeId)) {
+            throw new IllegalArgumentException("unusable volume id " + volumeId);
+        }
+        return volumesDir().resolve(volumeId);
     }
 
     public Path instanceDir(String instanceId) {

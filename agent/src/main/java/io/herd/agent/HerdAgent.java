@@ -120,7 +120,16 @@ public final class HerdAgent implements AutoCloseable {
         reporter.start();
         reportEverything();
         registration.startHeartbeats();
-        watcher = new AssignmentWatcher(client, nodeId, instances::reconcile);
+        AgentVolumes volumes = new AgentVolumes(instances.store(), () -> client.nodeVolumes(nodeId));
+        watcher = new AssignmentWatcher(client, nodeId, assigned -> {
+            boolean retrySoon = instances.reconcile(assigned);
+            try {
+                volumes.sweep(instances.runners());
+            } catch (RuntimeException e) {
+                log.warn("cannot check this node's volumes: {}", e.toString());
+            }
+            return retrySoon;
+        });
         watcher.start();
         logRotation = Thread.ofVirtual().name("herd-log-rotation").start(this::rotateLogs);
         usage = new UsageReporter(instances::runners, Path.of("/proc"),

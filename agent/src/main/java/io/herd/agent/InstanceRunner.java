@@ -133,7 +133,7 @@ public final class InstanceRunner {
      * tasks that ended meanwhile go through the restart policy once {@link #start()} is called.
      */
     public static InstanceRunner restore(InstanceRecord record, RunnerContext context) {
-        InstanceSpec spec = new InstanceSpec(record.jobType(), record.group());
+        InstanceSpec spec = new InstanceSpec(record.jobType(), record.group(), record.volumeIds());
         InstanceRunner runner = new InstanceRunner(record.instance(), spec, context);
         runner.lock.lock();
         try {
@@ -518,8 +518,9 @@ public final class InstanceRunner {
         Task task = slot.task;
         AgentStateStore store = context.store();
         Path taskDir = store.taskDir(instanceId, task.name());
+        Map<String, Path> volumes = prepareVolumes(taskDir);
         Map<String, String> environment = TaskEnvironment.build(context.agentEnvironment(), instance, task,
-                context.nodeName(), taskDir, store.allocDir(instanceId));
+                context.nodeName(), taskDir, store.allocDir(instanceId), volumes);
         String command = TaskEnvironment.expand(task.command().orElse(""), environment);
         List<String> args = task.args().stream().map(arg -> TaskEnvironment.expand(arg, environment)).toList();
         try {
@@ -530,6 +531,30 @@ public final class InstanceRunner {
         return new TaskLaunch(instanceId + "-" + task.name(), command, args, environment, taskDir,
                 store.logFile(instanceId, task.name(), "stdout"), store.logFile(instanceId, task.name(), "stderr"),
                 store.exitFile(instanceId, task.name()), task.resources());
+    }
+
+    /**
+     * The directories of the instance's sticky volumes by volume name, created when missing: outside the instance's
+     * directory, so that they outlive it and a later instance of the same index finds the data. Each is also
+     * linked as {@code volumes/<name>} inside the task's directory.
+     */
+    private Map<String, Path> prepareVolumes(Path taskDir) {
+        Map<String, Path> volumes = new java.util.TreeMap<>();
+        for (Map.Entry<String, String> volume : spec.volumeIds().entrySet()) {
+            Path directory = context.store().volumeDir(volume.getValue());
+            Path link = taskDir.resolve("volumes").resolve(volume.getKey());
+            try {
+                Files.createDirectories(directory);
+                Files.createDirectories(link.getParent());
+                if (!Files.isSymbolicLink(link)) {
+                    Files.createSymbolicLink(link, directory);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot prepare volume " + volume.getKey() + " in " + directory, e);
+            }
+            volumes.put(volume.getKey(), directory);
+        }
+        return volumes;
     }
 
     /** Decides what follows a run's end: the delay before the next run, or null when the task is done. */
@@ -765,7 +790,7 @@ public final class InstanceRunner {
         slots.forEach((name, slot) -> tasks.put(name, new TaskRecord(slot.state, slot.restartTimes, slot.started,
                 slot.finished, slot.handle == null ? null : slot.handle.record())));
         return new InstanceRecord(instance, spec.jobType(), spec.group(), state, reason, stopRequested, stopReason,
-                tasks);
+                tasks, spec.volumeIds());
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.herd.api.Group;
 import io.herd.api.HerdException;
 import io.herd.api.Instance;
 import io.herd.api.Job;
+import io.herd.api.StickyVolume;
 import io.herd.client.HerdClient;
 
 import java.util.Map;
@@ -29,6 +30,23 @@ public final class ServerInstanceSpecs implements InstanceSpecSource {
                 key -> client.jobVersion(instance.jobId(), instance.jobVersion()));
         Group group = job.group(instance.group()).orElseThrow(() -> new HerdException(ErrorCode.JOB_NOT_FOUND,
                 "version " + job.version() + " of job " + instance.jobId() + " has no group " + instance.group()));
-        return new InstanceSpec(job.type(), group);
+        if (!group.isStateful()) {
+            return new InstanceSpec(job.type(), group);
+        }
+        // The server records the volumes in the same plan that places the instance, so they are there by now.
+        Map<String, String> volumeIds = new java.util.TreeMap<>();
+        for (StickyVolume volume : client.nodeVolumes(instance.nodeId())) {
+            if (volume.jobId().equals(instance.jobId()) && volume.group().equals(instance.group())
+                    && volume.index() == instance.index()) {
+                volumeIds.put(volume.name(), volume.id());
+            }
+        }
+        for (io.herd.api.Volume volume : group.volumes()) {
+            if (!volumeIds.containsKey(volume.name())) {
+                throw new HerdException(ErrorCode.UNAVAILABLE, "volume " + volume.name() + " of " + instance.name()
+                        + " is not recorded on this node yet");
+            }
+        }
+        return new InstanceSpec(job.type(), group, volumeIds);
     }
 }

@@ -26,6 +26,12 @@ final class TaskEnvironment {
 
     static Map<String, String> build(Map<String, String> agentEnvironment, Instance instance, Task task,
             String nodeName, Path taskDir, Path allocDir) {
+        return build(agentEnvironment, instance, task, nodeName, taskDir, allocDir, Map.of());
+    }
+
+    /** As above, with the directories of the instance's sticky volumes by name ({@code HERD_VOLUME_<NAME>}). */
+    static Map<String, String> build(Map<String, String> agentEnvironment, Instance instance, Task task,
+            String nodeName, Path taskDir, Path allocDir, Map<String, Path> volumes) {
         Map<String, String> environment = new LinkedHashMap<>();
         for (String name : INHERITED) {
             String value = agentEnvironment.get(name);
@@ -56,6 +62,10 @@ final class TaskEnvironment {
         }
         environment.put("HERD_TASK_DIR", taskDir.toString());
         environment.put("HERD_ALLOC_DIR", allocDir.toString());
+        for (Map.Entry<String, Path> volume : volumes.entrySet()) {
+            environment.put(new io.herd.api.Volume(volume.getKey(), 0).environmentVariable(),
+                    volume.getValue().toString());
+        }
         for (Map.Entry<String, String> variable : task.env().entrySet()) {
             environment.put(variable.getKey(), expand(variable.getValue(), environment));
         }

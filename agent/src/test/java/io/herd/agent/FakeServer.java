@@ -55,6 +55,8 @@ final class FakeServer implements AutoCloseable {
             config.routes.get("/v1/nodes/{id}/instances", this::nodeInstances);
             config.routes.post("/v1/nodes/{id}/instances/status", this::status);
             config.routes.get("/v1/jobs/{app}/{job}/versions/{version}", this::jobVersion);
+            config.routes.get("/v1/volumes", ctx -> json(ctx, volumes.stream()
+                    .filter(volume -> volume.nodeId().equals(ctx.queryParam("node"))).toList()));
             config.routes.exception(HerdException.class, (e, ctx) ->
                     ctx.status(e.code().kind().httpStatus()).contentType("application/json").result(Json.write(e.toResponse())));
         }).start("127.0.0.1", port);
@@ -71,6 +73,9 @@ final class FakeServer implements AutoCloseable {
     String address() {
         return "127.0.0.1:" + app.port();
     }
+
+    /** The sticky volumes this server records; agents read them, tests change them. */
+    final List<io.herd.api.StickyVolume> volumes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     void addJob(Job job) {
         jobs.put(job.id(), job);

@@ -9,6 +9,7 @@ import io.herd.api.Job;
 import io.herd.api.JobType;
 import io.herd.api.Json;
 import io.herd.api.Resources;
+import io.herd.api.TaskState;
 import io.herd.api.TaskStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -154,6 +155,44 @@ class HerdAgentTest {
         // and forgets it: the agent deletes its directory
         server.remove(instance.id());
         await().atMost(TIMEOUT).until(() -> !Files.exists(dataDir.resolve("instances").resolve(instance.id())));
+    }
+
+    @Test
+    void aStatefulReplacementStartsOnlyOnceTheInstanceItReplacesEndedAndAPurgedVolumeGoes() throws Exception {
+        FakeServer server = closeLater(FakeServer.start());
+        // The first instance takes a second to stop after SIGTERM; the second must not start before.
+        var group = AgentFixture.group(AgentFixture.noRestarts(), AgentFixture.shell("server",
+                "trap 'sleep 1; exit 0' TERM; echo $HERD_INSTANCE_ID >> \"$HERD_VOLUME_DATA/ids\"; "
+                        + "while true; do sleep 0.1; done"))
+                .withVolumes(List.of(new io.herd.api.Volume("data", 1L << 20)));
+        server.addJob(new Job("job", "test_app", JobType.SERVICE, 200, List.of(), List.of(group), 1, Instant.now(),
+                false));
+        HerdAgent agent = closeLater(HerdAgent.start(config(server.address(), true)));
+        String volumeId = "test_app.job.web.0.data.0a1b2c3d";
+        server.volumes.add(new io.herd.api.StickyVolume(volumeId, "test_app", "job", "web", 0, "data", 1L << 20,
+                agent.nodeId(), "agent-1", Instant.now()));
+        Instance first = instance(agent.nodeId());
+        server.put(first);
+        awaitRunningPid(server, first.id());
+
+        Instance second = instance(agent.nodeId());
+        server.put(first.withDesired(DesiredStatus.STOP, "replaced by version 1", Instant.now()));
+        server.put(second);
+        awaitRunningPid(server, second.id());
+
+        TaskState ended = awaitReport(server, first.id(), InstanceState.COMPLETE).tasks().get("server");
+        TaskState started = server.reportsFor(second.id()).stream().filter(u -> u.state() == InstanceState.RUNNING)
+                .findFirst().orElseThrow().tasks().get("server");
+        assertThat(started.startTime()).isAfterOrEqualTo(ended.finishTime());
+        Path volume = dataDir.resolve("volumes").resolve(volumeId);
+        await().atMost(TIMEOUT).until(() -> Files.readAllLines(volume.resolve("ids")).size() == 2);
+        assertThat(Files.readAllLines(volume.resolve("ids"))).containsExactly(first.id(), second.id());
+
+        // Purged: the server lists the volume no more; it goes once its instance stopped.
+        server.volumes.clear();
+        server.put(second.withDesired(DesiredStatus.STOP, "job stopped", Instant.now()));
+        awaitReport(server, second.id(), InstanceState.COMPLETE);
+        await().atMost(TIMEOUT).until(() -> !Files.exists(volume));
     }
 
     @Test

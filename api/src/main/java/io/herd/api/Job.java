@@ -1,6 +1,7 @@
 package io.herd.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.time.Instant;
 import java.util.List;
@@ -25,7 +26,8 @@ public record Job(
         boolean stopped,
         BatchPolicy batch,
         CronPolicy cron,
-        List<Dependency> dependsOn) {
+        List<Dependency> dependsOn,
+        @JsonInclude(JsonInclude.Include.NON_NULL) GcPolicy gc) {
     public Job {
         requireNonNull(name, "name is null");
         requireNonNull(app, "app is null");
@@ -36,11 +38,22 @@ public record Job(
         dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
     }
 
-    /** A job without batch limits, cron schedule or dependencies (as written before they existed). */
+    /**
+     * A job without batch limits, cron schedule, dependencies or a garbage collection policy of its own (the
+     * cluster default applies), as written before they existed.
+     */
     public Job(String name, String app, JobType type, int priority, List<Constraint> constraints,
             List<Affinity> affinities, List<Group> groups, long version, Instant submitTime, boolean stopped) {
         this(name, app, type, priority, constraints, affinities, groups, version, submitTime, stopped, null, null,
-                List.of());
+                List.of(), null);
+    }
+
+    /** A job without a garbage collection policy of its own (the cluster default applies). */
+    public Job(String name, String app, JobType type, int priority, List<Constraint> constraints,
+            List<Affinity> affinities, List<Group> groups, long version, Instant submitTime, boolean stopped,
+            BatchPolicy batch, CronPolicy cron, List<Dependency> dependsOn) {
+        this(name, app, type, priority, constraints, affinities, groups, version, submitTime, stopped, batch, cron,
+                dependsOn, null);
     }
 
     /** A job without job-level affinities. */
@@ -80,12 +93,12 @@ public record Job(
 
     public Job withVersion(long newVersion, Instant newSubmitTime) {
         return new Job(name, app, type, priority, constraints, affinities, groups, newVersion, newSubmitTime, stopped,
-                batch, cron, dependsOn);
+                batch, cron, dependsOn, gc);
     }
 
     public Job withStopped(boolean newStopped) {
         return new Job(name, app, type, priority, constraints, affinities, groups, version, submitTime, newStopped,
-                batch, cron, dependsOn);
+                batch, cron, dependsOn, gc);
     }
 
     /** True when both describe the same desired workload, ignoring version bookkeeping. */
@@ -93,6 +106,7 @@ public record Job(
         return name.equals(other.name) && app.equals(other.app) && type == other.type && priority == other.priority
                 && constraints.equals(other.constraints) && affinities.equals(other.affinities)
                 && groups.equals(other.groups) && java.util.Objects.equals(batch, other.batch)
-                && java.util.Objects.equals(cron, other.cron) && dependsOn.equals(other.dependsOn);
+                && java.util.Objects.equals(cron, other.cron) && dependsOn.equals(other.dependsOn)
+                && java.util.Objects.equals(gc, other.gc);
     }
 }

@@ -68,7 +68,7 @@ public final class JobSpecParser {
             return null;
         }
         checkFields(root, "", Set.of("job", "app", "type", "priority", "constraints", "affinities", "groups", "batch",
-                "cron", "depends_on"));
+                "cron", "depends_on", "gc"));
         String name = requiredString(root, "job", "");
         if (name != null && !JOB_NAME.matcher(name).matches()) {
             error("job", quote(name) + " is not a valid job name (lowercase letters, digits and '-', at most 63)");
@@ -120,11 +120,12 @@ public final class JobSpecParser {
         BatchPolicy batch = batch(root.get("batch"), type);
         CronPolicy cron = cron(root.get("cron"), type);
         List<Dependency> dependsOn = dependsOn(root.get("depends_on"), app, name);
+        GcPolicy gc = gc(root.get("gc"), "gc");
         if (name == null || app == null) {
             return null;
         }
         return new Job(name, app, type, priority, constraints, affinities, groups, 0, null, false, batch, cron,
-                dependsOn);
+                dependsOn, gc);
     }
 
     private BatchPolicy batch(JsonNode node, JobType type) {
@@ -267,7 +268,7 @@ public final class JobSpecParser {
             return null;
         }
         checkFields(node, path, Set.of("name", "count", "constraints", "affinities", "spread", "distinct_hosts",
-                "max_per_node", "update", "restart", "services", "tasks"));
+                "max_per_node", "update", "restart", "services", "tasks", "volumes"));
         String name = requiredString(node, "name", path);
         if (name != null && !JOB_NAME.matcher(name).matches()) {
             error(path + ".name", quote(name) + " is not a valid group name (lowercase letters, digits and '-')");
@@ -321,11 +322,87 @@ public final class JobSpecParser {
         Set<String> portNames = new HashSet<>();
         tasks.forEach(task -> portNames.addAll(task.ports()));
         List<Service> services = services(node.get("services"), path + ".services", portNames);
+        List<Volume> volumes = volumes(node.get("volumes"), path + ".volumes");
+        if (!volumes.isEmpty()) {
+            // Two instances of one index would share its volumes: an update replaces an index only once the old
+            // instance stopped (the agent waits for it), so nothing may run beside it.
+            if (update.maxSurge() > 0) {
+                error(path + ".update.max_surge", "must be 0 for a group with volumes: the instances of an index "
+                        + "share its volumes, so a new one starts only once the old one stopped");
+            }
+            if (update.canary() > 0) {
+                error(path + ".update.canary", "must be 0 for a group with volumes: the instances of an index "
+                        + "share its volumes, so a new one starts only once the old one stopped");
+            }
+        }
         if (name == null) {
             return null;
         }
         return new Group(name, count, constraints, affinities, spread, distinctHosts, maxPerNode, update, restart,
-                services, tasks);
+                services, tasks, volumes);
+    }
+
+    /** {@code volumes: [{name: data, size: 1Gi}]}: names unique in the group, each a size above zero. */
+    private List<Volume> volumes(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            error(path, "must be a list of volumes, e.g. [{name: data, size: 1Gi}]");
+            return List.of();
+        }
+        List<Volume> volumes = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode volumeNode = node.get(i);
+            String volumePath = path + "[" + i + "]";
+            if (!volumeNode.isObject()) {
+                error(volumePath, "must be a mapping with name and size");
+                continue;
+            }
+            checkFields(volumeNode, volumePath, Set.of("name", "size"));
+            String name = requiredString(volumeNode, "name", volumePath);
+            if (name != null && !JOB_NAME.matcher(name).matches()) {
+                error(volumePath + ".name", quote(name) + " is not a valid volume name (lowercase letters, digits and '-')");
+                name = null;
+            } else if (name != null && !names.add(name)) {
+                error(volumePath + ".name", quote(name) + " is used by another volume of this group");
+                name = null;
+            }
+            if (!volumeNode.has("size") || volumeNode.get("size").isNull()) {
+                error(volumePath + ".size", "is required (a size such as 1Gi: reserved on the node's disk)");
+                continue;
+            }
+            Optional<Long> size = quantity(volumeNode, "size", volumePath, Quantities::parseSize, "a size (e.g. 1Gi)");
+            if (size.isPresent() && size.get() <= 0) {
+                error(volumePath + ".size", "must be more than 0");
+            } else if (size.isPresent() && name != null) {
+                volumes.add(new Volume(name, size.get()));
+            }
+        }
+        return volumes;
+    }
+
+    /** {@code gc: {keep_finished: 3, keep_for: 24h}}; what is left out takes the cluster default. */
+    private GcPolicy gc(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            error(path, "must be a mapping, e.g. {keep_finished: 3, keep_for: 24h}");
+            return null;
+        }
+        checkFields(node, path, Set.of("keep_finished", "keep_for"));
+        Integer keepFinished = null;
+        if (node.has("keep_finished") && !node.get("keep_finished").isNull()) {
+            keepFinished = integer(node.get("keep_finished"), path + ".keep_finished");
+            if (keepFinished != null && keepFinished < 0) {
+                error(path + ".keep_finished", "must be 0 or more");
+                keepFinished = null;
+            }
+        }
+        Duration keepFor = duration(node, "keep_for", path).orElse(null);
+        return keepFinished == null && keepFor == null ? null : new GcPolicy(keepFinished, keepFor);
     }
 
     /**

@@ -127,7 +127,7 @@ class JobSpecParserPlacementTest {
             "distinct_hosts not a boolean | `    distinct_hosts: yes please` | groups[0].distinct_hosts | `\"yes please\" is not true or false`",
             "max_per_node zero | `    max_per_node: 0` | groups[0].max_per_node | `must be at least 1`",
             "max_per_node not a number | `    max_per_node: many` | groups[0].max_per_node | `\"many\" is not a whole number`",
-            "unknown group field | `    distinct_nodes: true` | groups[0].distinct_nodes | `unknown field (expected one of: affinities, constraints, count, distinct_hosts, max_per_node, name, restart, services, spread, tasks, update)`",
+            "unknown group field | `    distinct_nodes: true` | groups[0].distinct_nodes | `unknown field (expected one of: affinities, constraints, count, distinct_hosts, max_per_node, name, restart, services, spread, tasks, update, volumes)`",
     })
     void rejectsBadGroupFieldsWithTheirPath(String name, String groupFields, String path, String message) {
         assertThat(errors(spec("", groupFields + "\n"))).containsExactly(new ErrorDetail(path, message));

@@ -79,9 +79,12 @@ final class DevCommand implements Callable<Integer> {
         }
     }
 
+    @Mixin
+    GcOptions gc = new GcOptions();
+
     ServerConfig serverConfig(Layout layout) {
-        return new ServerConfig(SERVER_ID, layout.serverDir(), httpAddress, raftAddress, List.of(),
-                ServerConfig.DEFAULT_NODE_TIMEOUT, ServerConfig.DEFAULT_HEARTBEAT_INTERVAL, 2);
+        return gc.applyTo(new ServerConfig(SERVER_ID, layout.serverDir(), httpAddress, raftAddress, List.of(),
+                ServerConfig.DEFAULT_NODE_TIMEOUT, ServerConfig.DEFAULT_HEARTBEAT_INTERVAL, 2));
     }
 
     AgentConfig agentConfig(Layout layout, String serverHttpAddress) {
@@ -91,7 +94,8 @@ final class DevCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String labelProblem = node.labelProblem() != null ? node.labelProblem() : node.gpuProblem();
+        String labelProblem = node.labelProblem() != null ? node.labelProblem()
+                : node.gpuProblem() != null ? node.gpuProblem() : gc.problem();
         if (labelProblem != null) {
             throw new ParameterException(spec.commandLine(), labelProblem);
         }

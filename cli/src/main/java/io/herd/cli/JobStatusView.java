@@ -44,7 +44,13 @@ record JobStatusView(
         DeploymentView deployment,
         io.herd.api.BatchProgress batch,
         List<String> waitingFor,
-        io.herd.api.wire.CronStatus cron) {
+        io.herd.api.wire.CronStatus cron,
+        List<VolumeView> volumes,
+        io.herd.api.GcPolicy gc) {
+
+    /** A sticky volume of a stateful group: whose ({@code instance}, e.g. {@code db.mysql[0]}) and on which node. */
+    record VolumeView(String name, String instance, String group, int index, String node, String nodeId,
+            long sizeBytes, String id, Instant createTime) {}
 
     /** The job's newest deployment: which version, where it stands, and each group's progress. */
     record DeploymentView(String id, long version, io.herd.api.DeploymentStatus status, String description,
@@ -106,7 +112,14 @@ record JobStatusView(
         return new JobStatusView(job.id(), job.app(), job.name(), job.type(), job.priority(), job.version(),
                 job.stopped(), desired, running, complete, instances, failures, nextReschedule,
                 status.deployment() == null ? null : deploymentView(status.deployment()), status.batch(),
-                status.waitingFor(), status.cron());
+                status.waitingFor(), status.cron(),
+                status.volumes().stream().map(JobStatusView::volumeView).toList(), job.gc());
+    }
+
+    private static VolumeView volumeView(io.herd.api.StickyVolume volume) {
+        return new VolumeView(volume.name(), volume.slot(), volume.group(), volume.index(),
+                volume.nodeName() == null || volume.nodeName().isBlank() ? volume.nodeId() : volume.nodeName(),
+                volume.nodeId(), volume.sizeBytes(), volume.id(), volume.createTime());
     }
 
     private static DeploymentView deploymentView(io.herd.api.Deployment deployment) {
@@ -191,6 +204,13 @@ record JobStatusView(
         return line.toString();
     }
 
+    /** E.g. {@code keep 3 finished instances per index, for 1d}; what the job leaves out is the cluster's. */
+    String gcLine() {
+        String count = gc.keepFinished() == null ? "the cluster's number of" : Integer.toString(gc.keepFinished());
+        String time = gc.keepFor() == null ? "" : ", for at most " + io.herd.api.Quantities.formatDuration(gc.keepFor());
+        return "keep " + count + " finished instances per index" + time;
+    }
+
     String status() {
         return stopped ? "stopped" : "running";
     }
@@ -221,6 +241,9 @@ record JobStatusView(
             header.row("Next runs:", cron.nextRuns().isEmpty() ? "none" : cron.nextRuns().stream()
                     .map(next -> RunsCommand.formatTime(next, zone))
                     .collect(java.util.stream.Collectors.joining(", ")));
+        }
+        if (gc != null) {
+            header.row("GC:", gcLine());
         }
         List<String> headerLines = header.lines();
         lines.addAll(headerLines.subList(1, headerLines.size()));
@@ -276,6 +299,16 @@ record JobStatusView(
             lines.add("");
             lines.add("Runs (newest first):");
             RunsCommand.table(cron, now).lines().forEach(line -> lines.add("  " + line));
+        }
+        if (!volumes.isEmpty()) {
+            lines.add("");
+            lines.add("Volumes (kept until 'herd down --purge'):");
+            TableWriter table = new TableWriter("VOLUME", "INSTANCE", "NODE", "SIZE", "AGE");
+            for (VolumeView volume : volumes) {
+                table.row(volume.name(), volume.instance(), volume.node(), Formats.size(volume.sizeBytes()),
+                        Formats.age(volume.createTime(), now));
+            }
+            table.lines().forEach(line -> lines.add("  " + line));
         }
         if (nextReschedule != null) {
             lines.add("");

@@ -5,6 +5,7 @@ import io.herd.server.ServerConfig;
 import io.herd.state.EventPolicy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -92,6 +93,9 @@ final class ServerCommand implements Callable<Integer> {
                     + "server of a group the same.")
     Duration usageRetention;
 
+    @Mixin
+    GcOptions gc = new GcOptions();
+
     /** The configuration the options describe; a contradiction between them is a usage error. */
     ServerConfig config() {
         if (!SERVER_ID.matcher(id).matches()) {
@@ -132,9 +136,12 @@ final class ServerCommand implements Callable<Integer> {
         if (eventLimit < 1) {
             throw usage("--event-limit must be at least 1");
         }
-        return new ServerConfig(id, directory, httpAddress, raft, peers, nodeTimeout, heartbeatInterval,
-                schedulerWorkers, EventPolicy.DEFAULT.withRetention(eventRetention).withLimit(eventLimit),
-                usageRetention);
+        if (gc.problem() != null) {
+            throw usage(gc.problem());
+        }
+        return gc.applyTo(new ServerConfig(id, directory, httpAddress, raft, peers, nodeTimeout, heartbeatInterval,
+                schedulerWorkers, EventPolicy.DEFAULT.withRetention(eventRetention).withLimit(eventLimit))
+                .withUsageRetention(usageRetention));
     }
 
     @Override

@@ -237,6 +237,23 @@ class CommandLineTest {
         assertThat(config.schedulerWorkers()).isEqualTo(2);
         assertThat(config.dataDir()).isAbsolute();
         assertThat(config.dataDir().getFileName()).hasToString("server-1");
+        assertThat(config.gcDefaults()).isEqualTo(new io.herd.api.GcPolicy(10, null));
+        assertThat(config.gcInterval()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void garbageCollectionOptionsOfServerAndDev(@TempDir Path directory) {
+        ServerConfig server = parse(new ServerCommand(), "--gc-keep-finished", "3", "--gc-keep-for", "24h",
+                "--gc-interval", "5s").config();
+        assertThat(server.gcDefaults()).isEqualTo(new io.herd.api.GcPolicy(3, Duration.ofHours(24)));
+        assertThat(server.gcInterval()).isEqualTo(Duration.ofSeconds(5));
+        ServerConfig dev = parse(new DevCommand(), "--gc-keep-finished", "0")
+                .serverConfig(new DevCommand.Layout(directory, true));
+        assertThat(dev.gcDefaults()).isEqualTo(new io.herd.api.GcPolicy(0, null));
+
+        assertConfigError(new ServerCommand(), "--gc-keep-finished must be 0 or more", "--gc-keep-finished", "-1");
+        assertConfigError(new ServerCommand(), "--gc-keep-for must be more than 0", "--gc-keep-for", "0s");
+        assertConfigError(new ServerCommand(), "--gc-interval must be more than 0", "--gc-interval", "0s");
     }
 
     @Test

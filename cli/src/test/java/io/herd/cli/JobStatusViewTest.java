@@ -190,4 +190,44 @@ class JobStatusViewTest {
         Instance stopping = Instances.instance(HELLO, "web", 0).desired(DesiredStatus.STOP).build();
         assertThat(JobStatusView.of(new JobStatus(HELLO, List.of(stopping), List.of())).runningInstances()).isZero();
     }
+
+    @Test
+    void aStatefulJobShowsItsVolumesWhereTheyAreAndWhyAnIndexWaitsForItsNode() throws Exception {
+        Job job = Jobs.job("db").app("demo").gc(3, Duration.ofDays(1))
+                .group(Jobs.group("mysql").count(2).volume("data", "1Gi")).build();
+        Instance running = Instances.instance(job, "mysql", 0).id("aa000000-0000-4000-8000-000000000001")
+                .node("node-a-id").state(InstanceState.RUNNING).createTime(START).build();
+        Instance lost = Instances.instance(job, "mysql", 1).id("bb000000-0000-4000-8000-000000000002")
+                .node("node-b-id").state(InstanceState.LOST).desired(DesiredStatus.STOP).reason("node down")
+                .createTime(START).build();
+        List<io.herd.api.StickyVolume> volumes = List.of(
+                new io.herd.api.StickyVolume("demo.db.mysql.0.data.1a2b3c4d", "demo", "db", "mysql", 0, "data",
+                        1L << 30, "node-a-id", "node-a", START),
+                new io.herd.api.StickyVolume("demo.db.mysql.1.data.5e6f7a8b", "demo", "db", "mysql", 1, "data",
+                        1L << 30, "node-b-id", "node-b", START));
+        PlacementFailure waiting = new PlacementFailure("mysql", 1, 2, Map.of("sticky volume on node-b: node down", 1));
+        Evaluation blocked = new Evaluation("eval-9", job.id(), EvaluationTrigger.NODE_UPDATE,
+                EvaluationStatus.BLOCKED, "1 instance not placed", List.of(waiting), START, START);
+
+        JobStatusView view = JobStatusView.of(new JobStatus(job, List.of(running, lost), List.of(blocked), null, 0,
+                null, List.of(), null, volumes));
+
+        assertThat(view.lines(START.plus(Duration.ofHours(2)))).contains(
+                "GC:        keep 3 finished instances per index, for at most 24h",
+                "Pending: cannot place 1 instance of group mysql (2 nodes evaluated):",
+                "  1 node: sticky volume on node-b: node down",
+                "Volumes (kept until 'herd down --purge'):",
+                "  VOLUME  INSTANCE     NODE    SIZE  AGE",
+                "  data    db.mysql[0]  node-a  1Gi   2h",
+                "  data    db.mysql[1]  node-b  1Gi   2h");
+        JsonNode root = Json.mapper().readTree(Json.writePretty(view));
+        JsonNode volume = root.get("volumes").get(1);
+        assertThat(volume.get("name").asText()).isEqualTo("data");
+        assertThat(volume.get("instance").asText()).isEqualTo("db.mysql[1]");
+        assertThat(volume.get("index").asInt()).isEqualTo(1);
+        assertThat(volume.get("node").asText()).isEqualTo("node-b");
+        assertThat(volume.get("node_id").asText()).isEqualTo("node-b-id");
+        assertThat(volume.get("size_bytes").asLong()).isEqualTo(1L << 30);
+        assertThat(root.get("gc").get("keep_finished").asInt()).isEqualTo(3);
+    }
 }

@@ -57,7 +57,7 @@ class TopCommandTest {
     private void start(Duration usageRetention) {
         server = HerdServer.start(new ServerConfig("server-1", dataDir, "127.0.0.1:0",
                 "127.0.0.1:" + TestingCluster.freePort(), List.of(), Duration.ofSeconds(30), Duration.ofSeconds(1), 2,
-                null, usageRetention));
+                null, usageRetention, null, null));
         client = new HerdClient(List.of(server.httpAddress()));
         await().atMost(Duration.ofSeconds(30)).until(() -> server.isLeader() && !client.status().servers().isEmpty());
         client.registerNode(Nodes.node("node-a").address("127.0.0.1:1").build());

@@ -241,6 +241,12 @@ public final class HerdClient implements AutoCloseable {
                 + wait.toMillis() + "ms", wait, new TypeReference<List<Instance>>() {});
     }
 
+    /** The sticky volumes recorded on a node: what its agent keeps; any other volume directory there may go. */
+    public List<io.herd.api.StickyVolume> nodeVolumes(String nodeId) {
+        return send("GET", "/v1/volumes?node=" + encode(nodeId), null, null, REQUEST_TIMEOUT,
+                new TypeReference<List<io.herd.api.StickyVolume>>() {});
+    }
+
     public void reportInstances(String nodeId, List<InstanceStatusUpdate> updates) {
         send("POST", "/v1/nodes/" + encode(nodeId) + "/instances/status", Json.write(updates), "application/json",
                 REQUEST_TIMEOUT, Map.class);

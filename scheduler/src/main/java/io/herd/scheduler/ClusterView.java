@@ -4,6 +4,7 @@ import io.herd.api.Deployment;
 import io.herd.api.Instance;
 import io.herd.api.Job;
 import io.herd.api.Node;
+import io.herd.api.StickyVolume;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -60,8 +61,22 @@ public interface ClusterView {
         sorted.sort(Comparator.comparing(Node::id));
         List<NodeAllocation> allocations = new ArrayList<>(sorted.size());
         for (Node node : sorted) {
-            allocations.add(NodeAllocation.of(node, instancesOnNode(node.id())));
+            allocations.add(NodeAllocation.of(node, instancesOnNode(node.id()), volumesOnNode(node.id())));
         }
         return allocations;
+    }
+
+    /**
+     * The sticky volumes of the job's stateful groups: a placement of an index that has one goes to its node
+     * only. A default so that views without stateful jobs (the simulator's) need not answer; a view of a cluster
+     * that runs stateful jobs must, or their instances would lose their data.
+     */
+    default List<StickyVolume> volumesOfJob(String jobId) {
+        return List.of();
+    }
+
+    /** The sticky volumes kept on the node: their sizes are taken from its disk. See {@link #volumesOfJob}. */
+    default List<StickyVolume> volumesOnNode(String nodeId) {
+        return List.of();
     }
 }

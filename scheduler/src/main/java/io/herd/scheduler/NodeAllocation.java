@@ -66,6 +66,12 @@ public final class NodeAllocation {
         return NodeUsage.of(node, instances).toAllocation();
     }
 
+    /** As {@link #of(Node, Collection)}, with the disk the node's sticky volumes reserve taken too. */
+    public static NodeAllocation of(Node node, Collection<Instance> instances,
+            Collection<io.herd.api.StickyVolume> volumes) {
+        return volumes.isEmpty() ? of(node, instances) : NodeUsage.of(node, instances, volumes).toAllocation();
+    }
+
     /** This allocation plus one more instance on the node (nothing more if it holds no resources). */
     public NodeAllocation plus(Instance instance) {
         if (!instance.holdsResources()) {

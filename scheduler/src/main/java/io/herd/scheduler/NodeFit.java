@@ -27,6 +27,12 @@ public final class NodeFit {
      * one with the id of a proposed instance is taken to be that instance and counted once.
      */
     public static Optional<String> check(Node node, Collection<Instance> existing, Collection<Instance> proposed) {
+        return check(node, existing, proposed, 0);
+    }
+
+    /** As above, with {@code reservedDiskBytes} of the node's disk taken by sticky volumes. */
+    public static Optional<String> check(Node node, Collection<Instance> existing, Collection<Instance> proposed,
+            long reservedDiskBytes) {
         if (node.status() != NodeStatus.READY) {
             return Optional.of(node.status() == NodeStatus.DOWN ? "node is down" : "node is draining");
         }
@@ -45,6 +51,7 @@ public final class NodeFit {
             }
         }
         NodeUsage usage = NodeUsage.of(node, others);
+        usage.reserveDisk(reservedDiskBytes);
         for (Instance instance : proposed) {
             Optional<String> gpuProblem = gpuProblem(node, instance);
             if (gpuProblem.isPresent()) {

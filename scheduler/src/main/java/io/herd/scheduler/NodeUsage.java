@@ -134,6 +134,21 @@ final class NodeUsage {
         }
     }
 
+    /** As {@link #of(Node, Collection)}, with the disk the node's sticky volumes reserve taken too. */
+    static NodeUsage of(Node node, Collection<Instance> instances, Collection<io.herd.api.StickyVolume> volumes) {
+        NodeUsage usage = of(node, instances);
+        for (io.herd.api.StickyVolume volume : volumes) {
+            usage.reserveDisk(volume.sizeBytes());
+        }
+        return usage;
+    }
+
+    /** Takes disk that no instance holds: a sticky volume, which outlives its instances. */
+    void reserveDisk(long bytes) {
+        changing();
+        diskUsed += bytes;
+    }
+
     Node node() {
         return node;
     }

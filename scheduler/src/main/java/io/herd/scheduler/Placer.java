@@ -10,6 +10,7 @@ import io.herd.api.Job;
 import io.herd.api.Node;
 import io.herd.api.PlacementFailure;
 import io.herd.api.Resources;
+import io.herd.api.StickyVolume;
 import io.herd.api.Task;
 import io.herd.api.TaskState;
 
@@ -102,11 +103,113 @@ final class Placer {
 
     record GroupOutcome(List<Instance> placements, Optional<PlacementFailure> failure) {}
 
-    /** Places what fits of {@code requests}, all of {@code group}, in order. */
+    /**
+     * Places what fits of {@code requests}, all of {@code group}, in order. An index of a stateful group whose
+     * volumes exist goes to their node or waits (see {@link #placeOnVolumeNode}); the others, and every index of a
+     * stateless group, go through filters and scores, with a new index's volumes added to its disk request.
+     */
     GroupOutcome place(Group group, List<PlacementRequest> requests) {
+        if (!group.isStateful()) {
+            return placeAnywhere(group, requests);
+        }
+        Map<Integer, Map<String, StickyVolume>> volumesByIndex = new HashMap<>();
+        for (StickyVolume volume : view.volumesOfJob(job.id())) {
+            if (volume.group().equals(group.name())) {
+                volumesByIndex.computeIfAbsent(volume.index(), index -> new HashMap<>()).put(volume.name(), volume);
+            }
+        }
+        List<PlacementRequest> fresh = new ArrayList<>();
+        List<Instance> placements = new ArrayList<>();
+        Map<String, Integer> waiting = new TreeMap<>();
+        int unplaced = 0;
+        for (PlacementRequest request : requests) {
+            Map<String, StickyVolume> volumes = volumesByIndex.get(request.index());
+            if (volumes == null) {
+                fresh.add(request);
+                continue;
+            }
+            Optional<String> reason = placeOnVolumeNode(group, request, volumes, placements);
+            if (reason.isPresent()) {
+                waiting.merge(reason.get(), 1, Integer::sum);
+                unplaced++;
+            }
+        }
+        GroupOutcome rest = fresh.isEmpty() ? new GroupOutcome(List.of(), Optional.empty())
+                : placeAnywhere(group, fresh);
+        placements.addAll(rest.placements());
+        if (unplaced == 0) {
+            return new GroupOutcome(placements, rest.failure());
+        }
+        Map<String, Integer> reasons = new TreeMap<>(waiting);
+        int total = unplaced;
+        if (rest.failure().isPresent()) {
+            rest.failure().get().reasons().forEach((reason, count) -> reasons.merge(reason, count, Integer::sum));
+            total += rest.failure().get().unplaced();
+        }
+        // Preemption is never tried for an index waiting for its volume's node: only the others' answer counts.
+        Integer preemptible = rest.failure().map(PlacementFailure::preemptibleNodes).orElse(null);
+        return new GroupOutcome(placements, Optional.of(new PlacementFailure(group.name(), total, allocations.size(),
+                reasons, preemptible)));
+    }
+
+    /**
+     * An index whose volumes exist is placed on their node and nowhere else: a replacement of a database instance
+     * must find its data, and an empty volume elsewhere would be a new, empty replica. When that node is down,
+     * draining, full or no longer meets the constraints, the index waits (it is not preempted for either) and the
+     * reason names the node, so {@code herd status} answers why it is pending; once the node has room again, the
+     * blocked evaluation runs again. Only a purge of the job lets go of the data.
+     *
+     * @return empty when placed (added to {@code placements}), else why it waits
+     */
+    private Optional<String> placeOnVolumeNode(Group group, PlacementRequest request,
+            Map<String, StickyVolume> volumes, List<Instance> placements) {
+        StickyVolume any = volumes.values().stream().min(java.util.Comparator.comparing(StickyVolume::name))
+                .orElseThrow();
+        String waitFor = "sticky volume on " + any.nodeName();
+        Node node = nodesById().get(any.nodeId());
+        if (node == null) {
+            return Optional.of(waitFor + ": node is gone");
+        }
+        int position = positionOf(node.id());
+        Optional<String> rejection = Feasibility.staticRejection(node, group.drivers(), ConstraintFilter.of(job, group));
+        // Volumes added or grown since the index was last placed take disk too.
+        long growth = 0;
+        for (io.herd.api.Volume volume : group.volumes()) {
+            StickyVolume existing = volumes.get(volume.name());
+            growth += existing == null ? volume.sizeBytes() : Math.max(0, volume.sizeBytes() - existing.sizeBytes());
+        }
+        Resources resources = group.resources().plus(new Resources(0, 0, growth));
+        if (rejection.isEmpty()) {
+            rejection = Feasibility.gpuRejection(node, resources);
+        }
+        NodeUsage usage = usage(position);
+        Map<String, Integer> presence = presence(group.name());
+        if (rejection.isEmpty()) {
+            rejection = PerNodeLimit.of(group).rejection(presence.getOrDefault(node.id(), 0));
+        }
+        if (rejection.isEmpty()) {
+            rejection = Feasibility.dynamicRejection(usage, resources, group.portNames().size());
+        }
+        if (rejection.isPresent()) {
+            return Optional.of(waitFor + ": " + rejection.get());
+        }
+        Instance instance = newInstance(group, request, node, usage, List.copyOf(group.portNames()), resources);
+        usage.add(instance);
+        usage.reserveDisk(growth);
+        plannedIds.add(instance.id());
+        presence.merge(node.id(), 1, Integer::sum);
+        placements.add(instance);
+        return Optional.empty();
+    }
+
+    /** Places what fits of {@code requests} on the best nodes, in order. */
+    private GroupOutcome placeAnywhere(Group group, List<PlacementRequest> requests) {
         String[] drivers = group.drivers().toArray(String[]::new);
         ConstraintFilter constraints = ConstraintFilter.of(job, group);
-        Resources request = group.resources();
+        // A stateful group's new index also creates its volumes on the node: their disk is asked for too.
+        long volumeBytes = group.volumeBytes();
+        Resources request = volumeBytes == 0 ? group.resources()
+                : group.resources().plus(new Resources(0, 0, volumeBytes));
         AffinityScorer affinities = AffinityScorer.of(job, group);
         PerNodeLimit limit = PerNodeLimit.of(group);
         int portCount = group.portNames().size();
@@ -209,6 +312,7 @@ final class Placer {
             NodeClasses.Candidate best = choice.best;
             Instance instance = newInstance(group, placement, best.node, best.usage, portNames, request);
             best.usage.add(instance);
+            best.usage.reserveDisk(volumeBytes);
             plannedIds.add(instance.id());
             best.presence++;
             presence.merge(best.node.id(), 1, Integer::sum);
@@ -513,6 +617,24 @@ final class Placer {
             allocations.forEach(allocation -> nodesById.put(allocation.node().id(), allocation.node()));
         }
         return nodesById;
+    }
+
+    /** The position of the node in {@link #allocations} (sorted by node id), which must hold it. */
+    private int positionOf(String nodeId) {
+        int low = 0;
+        int high = allocations.size() - 1;
+        while (low <= high) {
+            int middle = (low + high) >>> 1;
+            int order = allocations.get(middle).node().id().compareTo(nodeId);
+            if (order == 0) {
+                return middle;
+            } else if (order < 0) {
+                low = middle + 1;
+            } else {
+                high = middle - 1;
+            }
+        }
+        throw new IllegalStateException("node " + nodeId + " is not in the view's allocations");
     }
 
     private NodeUsage usage(int position) {

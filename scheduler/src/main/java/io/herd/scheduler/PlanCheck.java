@@ -105,7 +105,31 @@ public final class PlanCheck {
                 staying.add(instance);
             }
         }
-        return NodeFit.check(node.get(), staying, placements);
+        return NodeFit.check(node.get(), staying, placements, volumeDisk(view, plan, nodeId, placements));
+    }
+
+    /**
+     * The disk sticky volumes take on the node once the placements are committed: those it keeps, plus the ones
+     * the placements create (an index placed for the first time) or grow (a bigger size in a newer version).
+     */
+    static long volumeDisk(ClusterView view, Plan plan, String nodeId, List<Instance> placements) {
+        Map<String, Long> sizes = new java.util.HashMap<>();
+        for (io.herd.api.StickyVolume volume : view.volumesOnNode(nodeId)) {
+            sizes.put(volume.key(), volume.sizeBytes());
+        }
+        for (Instance placement : placements) {
+            Optional<io.herd.api.Group> group = view.jobVersion(plan.jobId(), placement.jobVersion())
+                    .flatMap(job -> job.group(placement.group()));
+            for (io.herd.api.Volume volume : group.map(io.herd.api.Group::volumes).orElse(List.of())) {
+                sizes.merge(io.herd.api.StickyVolume.key(placement.app(), placement.job(), placement.group(),
+                        placement.index(), volume.name()), volume.sizeBytes(), Math::max);
+            }
+        }
+        long total = 0;
+        for (long size : sizes.values()) {
+            total += size;
+        }
+        return total;
     }
 
     /**

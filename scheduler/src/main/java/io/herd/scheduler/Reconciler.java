@@ -603,8 +603,7 @@ final class Reconciler {
 
     /** Whether an instance of the {@code old} group can keep running as {@code group}: only count or update differ. */
     static boolean inPlace(Group old, Group group) {
-        return new Group(old.name(), group.count(), old.constraints(), old.spread(), group.update(), old.restart(),
-                old.services(), old.tasks()).equals(group);
+        return old.withCount(group.count()).withUpdate(group.update()).equals(group);
     }
 
     private static Instant createTime(Instance instance) {

@@ -26,6 +26,8 @@ final class InMemoryCluster implements ClusterView {
     private final Map<String, Instance> instances = new LinkedHashMap<>();
     private final Map<String, TreeMap<Long, Job>> jobVersions = new HashMap<>();
     private final Map<String, io.herd.api.Deployment> deployments = new HashMap<>();
+    /** Sticky volumes by key, created by {@link #apply} as the server's state does. */
+    private final Map<String, io.herd.api.StickyVolume> volumes = new java.util.TreeMap<>();
 
     @Override
     public Optional<io.herd.api.Deployment> latestDeployment(String jobId) {
@@ -77,6 +79,13 @@ final class InMemoryCluster implements ClusterView {
         }
         for (Instance placement : plan.placements()) {
             instances.put(placement.id(), placement);
+            jobVersion(placement.jobId(), placement.jobVersion()).flatMap(job -> job.group(placement.group()))
+                    .ifPresent(group -> group.volumes().forEach(volume -> volumes.putIfAbsent(
+                            io.herd.api.StickyVolume.key(placement.app(), placement.job(), placement.group(),
+                                    placement.index(), volume.name()),
+                            new io.herd.api.StickyVolume("v-" + placement.id(), placement.app(), placement.job(),
+                                    placement.group(), placement.index(), volume.name(), volume.sizeBytes(),
+                                    placement.nodeId(), placement.nodeName(), now))));
         }
     }
 
@@ -131,5 +140,15 @@ final class InMemoryCluster implements ClusterView {
     @Override
     public Optional<Job> jobVersion(String jobId, long version) {
         return Optional.ofNullable(jobVersions.getOrDefault(jobId, new TreeMap<>()).get(version));
+    }
+
+    @Override
+    public List<io.herd.api.StickyVolume> volumesOfJob(String jobId) {
+        return volumes.values().stream().filter(volume -> volume.jobId().equals(jobId)).toList();
+    }
+
+    @Override
+    public List<io.herd.api.StickyVolume> volumesOnNode(String nodeId) {
+        return volumes.values().stream().filter(volume -> volume.nodeId().equals(nodeId)).toList();
     }
 }

@@ -210,7 +210,23 @@ final class ClusterService {
         CronStatus cron = job.type() == io.herd.api.JobType.CRON && job.cron() != null
                 ? cronStatus(view, job, now) : null;
         return new JobStatus(job, instances, evaluations, view.latestDeployment(jobId).orElse(null), 0, batch,
-                waitingFor, cron);
+                waitingFor, cron, view.volumesOfJob(jobId));
+    }
+
+    /** The sticky volumes of a job ({@code app/job}) or on a node, or all of them when neither is given. */
+    List<io.herd.api.StickyVolume> listVolumes(StateView view, String jobId, String nodeId) {
+        List<io.herd.api.StickyVolume> volumes;
+        if (jobId != null && !jobId.isBlank()) {
+            volumes = view.volumesOfJob(jobId);
+        } else if (nodeId != null && !nodeId.isBlank()) {
+            volumes = view.volumesOnNode(nodeId);
+        } else {
+            volumes = view.volumes();
+        }
+        if (nodeId != null && !nodeId.isBlank()) {
+            volumes = volumes.stream().filter(volume -> volume.nodeId().equals(nodeId)).toList();
+        }
+        return volumes;
     }
 
     Job jobVersion(StateView view, String jobId, String versionText) {

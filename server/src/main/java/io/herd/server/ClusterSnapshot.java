@@ -4,6 +4,7 @@ import io.herd.api.Deployment;
 import io.herd.api.Instance;
 import io.herd.api.Job;
 import io.herd.api.Node;
+import io.herd.api.StickyVolume;
 import io.herd.scheduler.ClusterView;
 import io.herd.scheduler.NodeAllocation;
 import io.herd.state.StateView;
@@ -36,13 +37,18 @@ final class ClusterSnapshot implements ClusterView {
     /** By node id; null without a cache (then computed when asked, see {@link ClusterView#allocations()}). */
     private final List<NodeAllocation> allocations;
     private final Map<String, Job> currentJobs;
+    private final Map<String, List<StickyVolume>> volumesByJob;
+    private final Map<String, List<StickyVolume>> volumesByNode;
 
     private ClusterSnapshot(Map<String, Node> nodes, Map<String, List<Instance>> instancesByNode,
             Map<String, List<Instance>> instancesByJob, Map<String, Map<Long, Job>> jobVersions,
             Map<String, Deployment> latestDeployments, List<NodeAllocation> allocations,
-            Map<String, Job> currentJobs) {
+            Map<String, Job> currentJobs, Map<String, List<StickyVolume>> volumesByJob,
+            Map<String, List<StickyVolume>> volumesByNode) {
         this.allocations = allocations;
         this.currentJobs = currentJobs;
+        this.volumesByJob = volumesByJob;
+        this.volumesByNode = volumesByNode;
         this.nodes = nodes;
         this.instancesByNode = instancesByNode;
         this.instancesByJob = instancesByJob;
@@ -102,8 +108,14 @@ final class ClusterSnapshot implements ClusterView {
             instancesByJob.computeIfAbsent(instance.jobId(), view::instancesOfJob);
             instancesByNode.computeIfAbsent(instance.nodeId(), view::instancesOnNode);
         }
+        Map<String, List<StickyVolume>> volumesByJob = new HashMap<>();
+        Map<String, List<StickyVolume>> volumesByNode = new HashMap<>();
+        for (StickyVolume volume : view.volumes()) {
+            volumesByJob.computeIfAbsent(volume.jobId(), id -> new java.util.ArrayList<>()).add(volume);
+            volumesByNode.computeIfAbsent(volume.nodeId(), id -> new java.util.ArrayList<>()).add(volume);
+        }
         return new ClusterSnapshot(nodes, instancesByNode, instancesByJob, jobVersions, latestDeployments,
-                allocations == null ? null : List.copyOf(allocations), currentJobs);
+                allocations == null ? null : List.copyOf(allocations), currentJobs, volumesByJob, volumesByNode);
     }
 
     @Override
@@ -144,5 +156,15 @@ final class ClusterSnapshot implements ClusterView {
     @Override
     public Optional<Deployment> latestDeployment(String jobId) {
         return Optional.ofNullable(latestDeployments.get(jobId));
+    }
+
+    @Override
+    public List<StickyVolume> volumesOfJob(String jobId) {
+        return volumesByJob.getOrDefault(jobId, List.of());
+    }
+
+    @Override
+    public List<StickyVolume> volumesOnNode(String nodeId) {
+        return volumesByNode.getOrDefault(nodeId, List.of());
     }
 }

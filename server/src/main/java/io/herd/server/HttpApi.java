@@ -134,6 +134,8 @@ final class HttpApi implements AutoCloseable {
 
             config.routes.get("/v1/instances", ctx -> blockingRead(ctx,
                     view -> service.listInstances(view, ctx.queryParam("job"), ctx.queryParam("node"))));
+            config.routes.get("/v1/volumes", ctx -> blockingRead(ctx,
+                    view -> service.listVolumes(view, ctx.queryParam("job"), ctx.queryParam("node"))));
             config.routes.get("/v1/instances/{id}", ctx -> blockingRead(ctx,
                     view -> ClusterService.findInstance(view, ctx.pathParam("id"))));
             config.routes.get("/v1/instances/{id}/logs/{task}", this::proxyLogs);

@@ -19,7 +19,6 @@ import java.util.Optional;
 final class LeaderServices implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderServices.class);
     private static final Duration POLL = Duration.ofMillis(100);
-    private static final Duration GARBAGE_COLLECTION_INTERVAL = Duration.ofSeconds(30);
 
     private final StateStore store;
     private final RaftNode raft;
@@ -60,7 +59,8 @@ final class LeaderServices implements AutoCloseable {
                         EvaluationDispatcher dispatcher = new EvaluationDispatcher(store,
                                 new Scheduler(SchedulerConfig.DEFAULT), applier, clock, config.schedulerWorkers(), schedulerMetrics);
                         NodeLiveness liveness = new NodeLiveness(store, raft, clock, config.nodeTimeout());
-                        GarbageCollector collector = new GarbageCollector(store, raft, clock, GARBAGE_COLLECTION_INTERVAL);
+                        GarbageCollector collector = new GarbageCollector(store, raft, clock, config.gcInterval(),
+                                config.gcDefaults());
                         dispatcher.start();
                         liveness.start();
                         collector.start();

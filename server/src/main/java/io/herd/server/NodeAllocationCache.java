@@ -2,6 +2,7 @@ package io.herd.server;
 
 import io.herd.api.Instance;
 import io.herd.api.Node;
+import io.herd.api.StickyVolume;
 import io.herd.scheduler.NodeAllocation;
 import io.herd.state.StateView;
 
@@ -13,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Each node's instances and {@link NodeAllocation} as of the last scheduler snapshot that read them, kept by the
  * leader's evaluation dispatcher from one evaluation to the next. A node's entry is replaced only when its
  * instances changed ({@link StateView#nodeAssignmentsIndex} moved: a placement, a stop, a report, a removal) or
- * its record did (a new {@link Node} object: registration, status); otherwise the snapshot takes the entry as it
+ * its record did (a new {@link Node} object: registration, status) or its sticky volumes did; otherwise the snapshot takes the entry as it
  * is. An evaluation then neither copies every node's instances nor walks them to sum what they take, and the
  * scores each allocation remembers survive for the nodes that did not change.
  *
@@ -25,19 +26,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Thread-safe: workers build snapshots side by side under the state's read lock, all from the same state.
  */
 final class NodeAllocationCache {
-    record Entry(long index, Node node, List<Instance> instances, NodeAllocation allocation) {}
+    record Entry(long index, Node node, List<Instance> instances, List<StickyVolume> volumes,
+            NodeAllocation allocation) {}
 
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
 
     /** The node's entry for the state {@code view} shows; call under the state's read lock. */
     Entry entry(StateView view, Node node) {
         long index = view.nodeAssignmentsIndex(node.id());
+        // Sticky volumes take disk too, and a purge deletes them without touching the node's instances: compared
+        // by value (almost always two empty lists).
+        List<StickyVolume> volumes = view.volumesOnNode(node.id());
         Entry entry = entries.get(node.id());
-        if (entry != null && entry.index() == index && entry.node() == node) {
+        if (entry != null && entry.index() == index && entry.node() == node && entry.volumes().equals(volumes)) {
             return entry;
         }
         List<Instance> instances = view.instancesOnNode(node.id());
-        entry = new Entry(index, node, instances, NodeAllocation.of(node, instances));
+        entry = new Entry(index, node, instances, volumes, NodeAllocation.of(node, instances, volumes));
         entries.put(node.id(), entry);
         return entry;
     }

@@ -1,5 +1,7 @@
 package io.herd.server;
 
+import io.herd.api.GcPolicy;
+
 import io.herd.state.EventPolicy;
 
 import java.nio.file.Path;
@@ -24,6 +26,9 @@ import static java.util.Objects.requireNonNull;
  *                           every server of a group must be given the same
  * @param usageRetention     how long the cpu and memory history is kept ({@code --usage-retention}); zero turns it
  *                           off; every server of a group must be given the same
+ * @param gcDefaults         how many finished instances per index, and for how long, jobs without a {@code gc}
+ *                           policy keep ({@code --gc-keep-finished}, {@code --gc-keep-for})
+ * @param gcInterval         how often the leader collects garbage ({@code --gc-interval})
  */
 public record ServerConfig(
         String id,
@@ -35,11 +40,14 @@ public record ServerConfig(
         Duration heartbeatInterval,
         int schedulerWorkers,
         EventPolicy events,
-        Duration usageRetention) {
+        Duration usageRetention,
+        GcPolicy gcDefaults,
+        Duration gcInterval) {
     public static final String DEFAULT_HTTP_ADDRESS = "127.0.0.1:7700";
     public static final String DEFAULT_RAFT_ADDRESS = "127.0.0.1:7800";
     public static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_GC_INTERVAL = Duration.ofSeconds(30);
 
     public ServerConfig {
         requireNonNull(id, "id is null");
@@ -57,19 +65,28 @@ public record ServerConfig(
         if (usageRetention.isNegative()) {
             throw new IllegalArgumentException("usage retention must not be negative, got " + usageRetention);
         }
+        gcDefaults = gcDefaults == null ? GcPolicy.CLUSTER_DEFAULT : gcDefaults.orElse(GcPolicy.CLUSTER_DEFAULT);
+        gcInterval = gcInterval == null || gcInterval.isNegative() || gcInterval.isZero() ? DEFAULT_GC_INTERVAL
+                : gcInterval;
     }
 
-    /** A configuration keeping usage history by the default retention. */
+    /** A configuration keeping usage history by the default retention, with the default garbage collection. */
     public ServerConfig(String id, Path dataDir, String httpAddress, String raftAddress, List<Peer> peers,
             Duration nodeTimeout, Duration heartbeatInterval, int schedulerWorkers, EventPolicy events) {
         this(id, dataDir, httpAddress, raftAddress, peers, nodeTimeout, heartbeatInterval, schedulerWorkers, events,
-                null);
+                null, null, null);
     }
 
     /** The same configuration keeping usage history for {@code retention} (zero: none). */
     public ServerConfig withUsageRetention(Duration retention) {
         return new ServerConfig(id, dataDir, httpAddress, raftAddress, peers, nodeTimeout, heartbeatInterval,
-                schedulerWorkers, events, retention);
+                schedulerWorkers, events, retention, gcDefaults, gcInterval);
+    }
+
+    /** The same configuration with another default garbage collection policy and interval. */
+    public ServerConfig withGc(GcPolicy newDefaults, Duration newInterval) {
+        return new ServerConfig(id, dataDir, httpAddress, raftAddress, peers, nodeTimeout, heartbeatInterval,
+                schedulerWorkers, events, usageRetention, newDefaults, newInterval);
     }
 
     /** A configuration keeping events by the default policy. */
@@ -81,7 +98,7 @@ public record ServerConfig(
     /** The same configuration keeping events by {@code policy}. */
     public ServerConfig withEvents(EventPolicy policy) {
         return new ServerConfig(id, dataDir, httpAddress, raftAddress, peers, nodeTimeout, heartbeatInterval,
-                schedulerWorkers, policy, usageRetention);
+                schedulerWorkers, policy, usageRetention, gcDefaults, gcInterval);
     }
 
     public static ServerConfig defaults(Path dataDir) {

@@ -46,4 +46,14 @@ record StateClusterView(StateView state) implements ClusterView {
     public Optional<io.herd.api.Deployment> latestDeployment(String jobId) {
         return state.latestDeployment(jobId);
     }
+
+    @Override
+    public List<io.herd.api.StickyVolume> volumesOfJob(String jobId) {
+        return state.volumesOfJob(jobId);
+    }
+
+    @Override
+    public List<io.herd.api.StickyVolume> volumesOnNode(String nodeId) {
+        return state.volumesOnNode(nodeId);
+    }
 }

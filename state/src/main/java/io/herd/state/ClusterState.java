@@ -24,6 +24,8 @@ import io.herd.api.Node;
 import io.herd.api.NodeStatus;
 import io.herd.api.PlacementFailure;
 import io.herd.api.Plan;
+import io.herd.api.StickyVolume;
+import io.herd.api.Volume;
 import io.herd.api.TaskState;
 
 import io.herd.state.usage.UsageHistory;
@@ -127,6 +129,16 @@ public final class ClusterState {
     private final NavigableMap<Long, String> pendingEvaluations = new TreeMap<>();
     private final NavigableMap<Long, String> blockedEvaluations = new TreeMap<>();
     private long nextEvaluationSequence;
+
+    /**
+     * The sticky volumes of stateful groups by {@link StickyVolume#key()}: created when the first instance of a
+     * group index is placed, deleted when the job is purged. The scheduler places every later instance of the
+     * index on the volume's node.
+     */
+    private final SortedMap<String, StickyVolume> volumes = new TreeMap<>();
+    /** The same volumes by job id and by node id, then by key: every placement on a node reads its volumes. */
+    private final SortedMap<String, SortedMap<String, StickyVolume>> volumesByJob = new TreeMap<>();
+    private final SortedMap<String, SortedMap<String, StickyVolume>> volumesByNode = new TreeMap<>();
 
     /** Derived from the commands by {@link EventRecorder}; see {@link EventLog}. */
     private final EventLog events;
@@ -235,7 +247,7 @@ public final class ClusterState {
         List<CronRun> cronRuns = cronRunsByJob.values().stream().flatMap(List::stream).toList();
         return new StateData(index, List.copyOf(servers.values()), List.copyOf(jobs.values()), history,
                 highestJobVersions, List.copyOf(nodes.values()), List.copyOf(instances.values()), evaluationsInOrder,
-                deployments, events.toData(), usage.toData(), cronRuns);
+                deployments, events.toData(), usage.toData(), cronRuns, List.copyOf(volumes.values()));
     }
 
     /** Rebuilds a state, indexes included, from {@link #toData()}, keeping events by the default policy. */
@@ -294,6 +306,9 @@ public final class ClusterState {
             if (state.jobs.containsKey(run.jobId())) {
                 state.cronRunsByJob.computeIfAbsent(run.jobId(), id -> new ArrayList<>()).add(run);
             }
+        }
+        for (StickyVolume volume : data.volumes()) {
+            state.putVolume(volume);
         }
         return state;
     }
@@ -354,6 +369,7 @@ public final class ClusterState {
             jobs.remove(jobId);
             jobHistory.remove(jobId);
             deploymentsByJob.remove(jobId);
+            removeVolumesOf(jobId);
         } else {
             jobs.put(jobId, stopped);
             rememberVersion(stopped);
@@ -580,6 +596,7 @@ public final class ClusterState {
                 continue;
             }
             putInstance(withTimes(placement, time));
+            recordVolumes(placement, plan.jobId(), time);
             placed++;
         }
         int stopped = 0;
@@ -760,6 +777,60 @@ public final class ClusterState {
         }
         return new ApplyResult(index, removedInstances + removedEvaluations > 0, 0, List.of(),
                 "removed " + removedInstances + " instances and " + removedEvaluations + " evaluations");
+    }
+
+    /**
+     * The first instance of a stateful group's index creates its volumes on its node; later ones find them there
+     * (the scheduler only places them on that node). A size changed in the spec is recorded when the index is
+     * placed again. A volume already on another node stays where its data is.
+     */
+    private void recordVolumes(Instance placement, String jobId, Instant time) {
+        if (!placement.jobId().equals(jobId) || !jobs.containsKey(jobId)) {
+            return; // only a current job keeps volumes: a purge must leave none behind
+        }
+        Optional<io.herd.api.Group> group = jobVersion(jobId, placement.jobVersion())
+                .or(() -> Optional.ofNullable(jobs.get(jobId)))
+                .flatMap(job -> job.group(placement.group()));
+        if (group.isEmpty()) {
+            return;
+        }
+        for (Volume volume : group.get().volumes()) {
+            String key = StickyVolume.key(placement.app(), placement.job(), placement.group(), placement.index(),
+                    volume.name());
+            StickyVolume existing = volumes.get(key);
+            if (existing == null || existing.nodeId().equals(placement.nodeId())
+                    && existing.sizeBytes() != volume.sizeBytes()) {
+                String id = existing != null ? existing.id() : key + "." + UUID.nameUUIDFromBytes(
+                        (placement.id() + ":" + volume.name()).getBytes(UTF_8)).toString().substring(0, 8);
+                putVolume(new StickyVolume(id, placement.app(), placement.job(), placement.group(),
+                        placement.index(), volume.name(), volume.sizeBytes(), placement.nodeId(),
+                        placement.nodeName(), existing == null ? time : existing.createTime()));
+            }
+        }
+    }
+
+    /** A purge deletes the job's volumes; the agents holding them delete the directories once unused. */
+    private void removeVolumesOf(String jobId) {
+        SortedMap<String, StickyVolume> ofJob = volumesByJob.remove(jobId);
+        if (ofJob == null) {
+            return;
+        }
+        for (StickyVolume volume : ofJob.values()) {
+            volumes.remove(volume.key());
+            SortedMap<String, StickyVolume> onNode = volumesByNode.get(volume.nodeId());
+            onNode.remove(volume.key());
+            if (onNode.isEmpty()) {
+                volumesByNode.remove(volume.nodeId());
+            }
+            assignmentsChanged(volume.nodeId());
+        }
+    }
+
+    /** Adds a volume, or replaces the one with its key (which stays on its node), in every index. */
+    private void putVolume(StickyVolume volume) {
+        volumes.put(volume.key(), volume);
+        volumesByJob.computeIfAbsent(volume.jobId(), id -> new TreeMap<>()).put(volume.key(), volume);
+        volumesByNode.computeIfAbsent(volume.nodeId(), id -> new TreeMap<>()).put(volume.key(), volume);
     }
 
     private ApplyResult promoteDeployment(PromoteDeployment command) {
@@ -1245,6 +1316,23 @@ public final class ClusterState {
         @Override
         public List<CronRun> cronRuns(String jobId) {
             return List.copyOf(cronRunsByJob.getOrDefault(jobId, List.of()).reversed());
+        }
+
+        @Override
+        public List<StickyVolume> volumes() {
+            return List.copyOf(volumes.values());
+        }
+
+        @Override
+        public List<StickyVolume> volumesOfJob(String jobId) {
+            SortedMap<String, StickyVolume> ofJob = volumesByJob.get(jobId);
+            return ofJob == null ? List.of() : List.copyOf(ofJob.values());
+        }
+
+        @Override
+        public List<StickyVolume> volumesOnNode(String nodeId) {
+            SortedMap<String, StickyVolume> onNode = volumesByNode.get(nodeId);
+            return onNode == null ? List.of() : List.copyOf(onNode.values());
         }
     }
 }

@@ -31,7 +31,8 @@ import java.util.Objects;
  * {@code Started}, {@code Completed}, {@code Failed}, {@code OOMKilled}, {@code Restarted}, {@code Killing},
  * {@code Killed}, {@code Preempted}, {@code Lost}; nodes {@code Registered}, {@code NodeReady}, {@code NodeDown},
  * {@code NodeDraining}; deployments (job events) {@code DeploymentStarted}, {@code DeploymentPaused}, {@code Promoted},
- * {@code DeploymentSucceeded}, {@code DeploymentFailed}, {@code DeploymentCancelled}, {@code AutoReverted}; instances
+ * {@code DeploymentSucceeded}, {@code DeploymentFailed}, {@code DeploymentCancelled}, {@code AutoReverted}; jobs {@code GarbageCollected} when a collection removed
+ * finished instances; instances
  * {@code Unhealthy} when a running instance's health check starts failing.
  */
 final class EventRecorder {
@@ -106,7 +107,15 @@ final class EventRecorder {
             case RegisterServer ignored -> Before.NOTHING;
             case RegisterJob ignored -> Before.NOTHING;
             case DeregisterJob ignored -> Before.NOTHING;
-            case GarbageCollect ignored -> Before.NOTHING;
+            case GarbageCollect collect -> {
+                Map<String, Instance> touched = new LinkedHashMap<>();
+                for (String instanceId : collect.instanceIds()) {
+                    if (instanceId != null) {
+                        state.instance(instanceId).ifPresent(instance -> touched.put(instanceId, instance));
+                    }
+                }
+                yield new Before(touched, null);
+            }
             case SubscribeEvents ignored -> Before.NOTHING;
             case UnsubscribeEvents ignored -> Before.NOTHING;
             case AckEvents ignored -> Before.NOTHING;
@@ -187,7 +196,7 @@ final class EventRecorder {
                 }
             }
             case RegisterServer ignored -> {}
-            case GarbageCollect ignored -> {}
+            case GarbageCollect collect -> garbageCollected(before, after, events, collect);
             case SubscribeEvents ignored -> {}
             case UnsubscribeEvents ignored -> {}
             case AckEvents ignored -> {}
@@ -401,6 +410,24 @@ final class EventRecorder {
 
     private static String nodeName(Instance instance) {
         return instance.nodeName() == null ? instance.nodeId() : instance.nodeName();
+    }
+
+    /**
+     * One {@code GarbageCollected} event per job whose finished instances a collection removed ("removed 3
+     * finished instances"); evaluations removed alone are bookkeeping nobody looks for and make no event.
+     */
+    private static void garbageCollected(Before before, StateView after, EventLog events, GarbageCollect collect) {
+        Map<String, Integer> removedByJob = new java.util.TreeMap<>();
+        for (Instance removed : before.instances().values()) {
+            if (after.instance(removed.id()).isEmpty()) {
+                removedByJob.merge(removed.jobId(), 1, Integer::sum);
+            }
+        }
+        removedByJob.forEach((jobId, removed) -> {
+            String[] appAndJob = splitJobId(jobId);
+            events.record(jobEvent(EventLevel.NORMAL, "GarbageCollected", appAndJob[0], appAndJob[1],
+                    "removed " + removed + " finished instance" + (removed == 1 ? "" : "s")), collect.time());
+        });
     }
 
     private static EventLog.Draft jobEvent(EventLevel level, String reason, String app, String job, String message) {

@@ -7,6 +7,7 @@ import io.herd.api.Instance;
 import io.herd.api.Job;
 import io.herd.api.Node;
 import io.herd.state.usage.UsageData;
+import io.herd.api.StickyVolume;
 
 import java.util.Collections;
 import java.util.List;
@@ -25,6 +26,7 @@ import java.util.TreeMap;
  * @param deployments the kept deployments, by job id and then oldest first
  * @param usage the cpu and memory history of tasks and nodes (see {@link io.herd.state.usage.UsageHistory})
  * @param cronRuns the kept firings of cron jobs, by job id and then oldest first
+ * @param volumes the sticky volumes of stateful groups, by {@link StickyVolume#key()}
  */
 public record StateData(
         long index,
@@ -38,13 +40,23 @@ public record StateData(
         List<Deployment> deployments,
         EventData events,
         UsageData usage,
-        List<CronRun> cronRuns) {
+        List<CronRun> cronRuns,
+        List<StickyVolume> volumes) {
+    /** A state without sticky volumes (as written before they existed). */
+    public StateData(long index, List<ServerRecord> servers, List<Job> jobs, List<Job> jobHistory,
+            Map<String, Long> highestJobVersions, List<Node> nodes, List<Instance> instances,
+            List<Evaluation> evaluations, List<Deployment> deployments, EventData events, UsageData usage,
+            List<CronRun> cronRuns) {
+        this(index, servers, jobs, jobHistory, highestJobVersions, nodes, instances, evaluations, deployments, events,
+                usage, cronRuns, List.of());
+    }
+
     /** A state without cron runs (as written before they existed). */
     public StateData(long index, List<ServerRecord> servers, List<Job> jobs, List<Job> jobHistory,
             Map<String, Long> highestJobVersions, List<Node> nodes, List<Instance> instances,
             List<Evaluation> evaluations, List<Deployment> deployments, EventData events, UsageData usage) {
         this(index, servers, jobs, jobHistory, highestJobVersions, nodes, instances, evaluations, deployments, events,
-                usage, List.of());
+                usage, List.of(), List.of());
     }
 
     /** A state without deployments and events (as written before they existed). */
@@ -60,7 +72,7 @@ public record StateData(
             Map<String, Long> highestJobVersions, List<Node> nodes, List<Instance> instances,
             List<Evaluation> evaluations, List<Deployment> deployments, EventData events) {
         this(index, servers, jobs, jobHistory, highestJobVersions, nodes, instances, evaluations, deployments, events,
-                UsageData.empty(), List.of());
+                UsageData.empty(), List.of(), List.of());
     }
 
     public StateData {
@@ -77,6 +89,7 @@ public record StateData(
         events = events == null ? EventData.empty() : events;
         usage = usage == null ? UsageData.empty() : usage;
         cronRuns = cronRuns == null ? List.of() : List.copyOf(cronRuns);
+        volumes = volumes == null ? List.of() : List.copyOf(volumes);
     }
 
     public static StateData empty() {

@@ -89,4 +89,13 @@ public interface StateView {
 
     /** The kept firings of a cron job, newest first; empty for any other job. */
     List<io.herd.api.CronRun> cronRuns(String jobId);
+
+    /** Every sticky volume of a stateful group, by key. */
+    List<io.herd.api.StickyVolume> volumes();
+
+    /** The sticky volumes of the job {@code app/job}, by key; they outlive its instances until it is purged. */
+    List<io.herd.api.StickyVolume> volumesOfJob(String jobId);
+
+    /** The sticky volumes kept on the node, by key. */
+    List<io.herd.api.StickyVolume> volumesOnNode(String nodeId);
 }

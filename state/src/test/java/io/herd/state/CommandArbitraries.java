@@ -193,9 +193,10 @@ final class CommandArbitraries {
                 new Task("main", driver, Map.of("command", "/bin/sleep", "args", List.of("60")),
                         Map.of("LOG_LEVEL", "info"), resources, ports, null));
         Arbitrary<Group> group = Combinators.combine(Arbitraries.integers().between(1, 3), task,
-                Arbitraries.of(true, false)).as((count, onlyTask, withPolicies) -> new Group("web", count,
-                List.of(), null, withPolicies ? UpdatePolicy.DEFAULT : null,
-                withPolicies ? RestartPolicy.DEFAULT_SERVICE : null, List.of(), List.of(onlyTask)));
+                Arbitraries.of(true, false), Arbitraries.of(true, false)).as((count, onlyTask, withPolicies, stateful) ->
+                new Group("web", count, List.of(), null, withPolicies ? UpdatePolicy.DEFAULT : null,
+                        withPolicies ? RestartPolicy.DEFAULT_SERVICE : null, List.of(), List.of(onlyTask))
+                        .withVolumes(stateful ? List.of(new io.herd.api.Volume("data", 1L << 30)) : List.of()));
         Arbitrary<List<Constraint>> constraints = Arbitraries.of(List.of(),
                 List.of(new Constraint("node.zone", Constraint.Operator.IN, List.of("a", "b"))));
         // Cron jobs with every concurrency policy; batch limits and dependencies on other jobs (cycles included:
@@ -210,7 +211,11 @@ final class CommandArbitraries {
                 group, cron, batch, dependsOn).as((name, type, priority, jobConstraints, onlyGroup, cronPolicy,
                 batchPolicy, dependencies) -> new Job(name, APP, type, priority, jobConstraints, List.of(),
                 List.of(onlyGroup), 0, null, false, type == JobType.SERVICE ? null : batchPolicy,
-                type == JobType.CRON ? cronPolicy : null, dependencies == null ? List.of() : dependencies));
+                type == JobType.CRON ? cronPolicy : null, dependencies == null ? List.of() : dependencies))
+                .flatMap(job -> Arbitraries.of(new io.herd.api.GcPolicy(2, null)).injectNull(0.5).map(gc ->
+                        new Job(job.name(), job.app(), job.type(), job.priority(), job.constraints(),
+                                job.affinities(), job.groups(), job.version(), job.submitTime(), job.stopped(),
+                                job.batch(), job.cron(), job.dependsOn(), gc)));
     }
 
     private static Arbitrary<Resources> resources() {

@@ -49,6 +49,16 @@ final class StateInvariants {
             assertThat(event.sequence()).isLessThanOrEqualTo(view.lastEventSequence());
         });
 
+        // Sticky volumes: each belongs to a current job (a purge deletes them), at most one per key and node.
+        for (io.herd.api.StickyVolume volume : view.volumes()) {
+            assertThat(view.job(volume.jobId())).isPresent();
+            assertThat(view.volumesOnNode(volume.nodeId())).contains(volume);
+            assertThat(view.volumesOfJob(volume.jobId())).contains(volume);
+        }
+        assertThat(view.volumes()).extracting(io.herd.api.StickyVolume::key).doesNotHaveDuplicates();
+        assertThat(view.jobs().stream().mapToInt(job -> view.volumesOfJob(job.id()).size()).sum())
+                .isEqualTo(view.volumes().size());
+
         StateData data = state.toData();
         assertThat(ClusterState.fromData(data).toData()).isEqualTo(data);
     }

@@ -69,6 +69,7 @@ public final class Jobs {
         private io.herd.api.BatchPolicy batch;
         private io.herd.api.CronPolicy cron;
         private final List<io.herd.api.Dependency> dependsOn = new ArrayList<>();
+        private io.herd.api.GcPolicy gc;
 
         private JobBuilder(String name) {
             this.name = requireNonNull(name, "name is null");
@@ -150,11 +151,16 @@ public final class Jobs {
             return this;
         }
 
+        public JobBuilder gc(Integer keepFinished, Duration keepFor) {
+            this.gc = new io.herd.api.GcPolicy(keepFinished, keepFor);
+            return this;
+        }
+
         public Job build() {
             int effectivePriority = priority != null ? priority : type == JobType.SERVICE ? 200 : 100;
             List<Group> effectiveGroups = groups.isEmpty() ? List.of(Jobs.group("web").build()) : groups;
             return new Job(name, app, type, effectivePriority, constraints, affinities, effectiveGroups, version,
-                    submitTime, stopped, batch, cron, dependsOn);
+                    submitTime, stopped, batch, cron, dependsOn, gc);
         }
     }
 
@@ -170,6 +176,7 @@ public final class Jobs {
         private RestartPolicy restart = RestartPolicy.DEFAULT_SERVICE;
         private final List<Service> services = new ArrayList<>();
         private final List<Task> tasks = new ArrayList<>();
+        private final List<io.herd.api.Volume> volumes = new ArrayList<>();
 
         private GroupBuilder(String name) {
             this.name = requireNonNull(name, "name is null");
@@ -249,10 +256,16 @@ public final class Jobs {
             return this;
         }
 
+        /** A sticky volume of {@code size} (e.g. 1Gi) per index: makes the group stateful. */
+        public GroupBuilder volume(String volumeName, String size) {
+            volumes.add(new io.herd.api.Volume(volumeName, Quantities.parseSize(size).orElseThrow()));
+            return this;
+        }
+
         public Group build() {
             List<Task> effectiveTasks = tasks.isEmpty() ? List.of(Jobs.task("server").build()) : tasks;
             return new Group(name, count, constraints, affinities, spread, distinctHosts, maxPerNode, update, restart,
-                    services, effectiveTasks);
+                    services, effectiveTasks, volumes);
         }
     }
 

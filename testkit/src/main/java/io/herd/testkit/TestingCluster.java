@@ -67,7 +67,7 @@ public final class TestingCluster implements AutoCloseable {
         }
     }
 
-    private TestingCluster(Path root, Duration nodeTimeout, int serverCount) {
+    private TestingCluster(Path root, Duration nodeTimeout, int serverCount, List<String> extraServerArguments) {
         this.root = root;
         this.nodeTimeout = nodeTimeout;
         List<String> peers = new ArrayList<>();
@@ -90,6 +90,7 @@ public final class TestingCluster implements AutoCloseable {
             if (serverCount > 1) {
                 arguments.addAll(List.of("--peers", String.join(",", peers)));
             }
+            arguments.addAll(extraServerArguments);
             servers.add(new Member(name, arguments, root.resolve(name + ".log"), httpAddresses.get(i - 1)));
         }
         this.client = new HerdClient(httpAddresses);
@@ -97,9 +98,14 @@ public final class TestingCluster implements AutoCloseable {
 
     /** Starts {@code serverCount} servers and waits for a leader. */
     public static TestingCluster start(int serverCount, Duration nodeTimeout) {
+        return start(serverCount, nodeTimeout, List.of());
+    }
+
+    /** As above, each server also given {@code extraServerArguments} (e.g. {@code --gc-interval 1s}). */
+    public static TestingCluster start(int serverCount, Duration nodeTimeout, List<String> extraServerArguments) {
         try {
             Path root = Files.createTempDirectory("herd-cluster-");
-            TestingCluster cluster = new TestingCluster(root, nodeTimeout, serverCount);
+            TestingCluster cluster = new TestingCluster(root, nodeTimeout, serverCount, extraServerArguments);
             for (Member server : cluster.servers) {
                 cluster.launch(server);
             }
