@@ -38,7 +38,7 @@ final class DownCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "JOB", description = "A job as app/job, or a unique job name.")
     String job;
 
-    @Option(names = "--purge", description = "Also forget the job and its history.")
+    @Option(names = "--purge", description = "Also forget the job and its history, and delete its volumes (a stateful group's data).")
     boolean purge;
 
     @Option(names = {"-d", "--detach"}, description = "Return once the stop is accepted; do not wait.")

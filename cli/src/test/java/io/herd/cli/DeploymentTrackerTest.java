@@ -29,6 +29,24 @@ class DeploymentTrackerTest {
             .build();
 
     @Test
+    void saysWhatAJobWaitsForOnce_untilItChanges() {
+        DeploymentTracker tracker = new DeploymentTracker(1, "eval-1");
+        Evaluation done = evaluation("eval-1", EvaluationStatus.COMPLETE);
+
+        DeploymentTracker.Observation first = tracker.observe(new JobStatus(HELLO, List.of(), List.of(done), null, 0,
+                null, List.of("demo/db to be healthy (0/1 ready)"), null));
+        DeploymentTracker.Observation same = tracker.observe(new JobStatus(HELLO, List.of(), List.of(done), null, 0,
+                null, List.of("demo/db to be healthy (0/1 ready)"), null));
+        DeploymentTracker.Observation changed = tracker.observe(new JobStatus(HELLO, List.of(), List.of(done), null,
+                0, null, List.of("demo/db to be healthy (1/2 ready)"), null));
+
+        assertThat(first.lines()).containsExactly("  waiting for demo/db to be healthy (0/1 ready)");
+        assertThat(first.outcome()).isInstanceOf(DeploymentTracker.InProgress.class);
+        assertThat(same.lines()).isEmpty();
+        assertThat(changed.lines()).containsExactly("  waiting for demo/db to be healthy (1/2 ready)");
+    }
+
+    @Test
     void followsAFreshDeploymentUntilEveryInstanceRuns() {
         DeploymentTracker tracker = new DeploymentTracker(1, "eval-1");
 
