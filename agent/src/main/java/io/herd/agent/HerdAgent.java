@@ -133,7 +133,7 @@ public final class HerdAgent implements AutoCloseable {
         watcher.start();
         logRotation = Thread.ofVirtual().name("herd-log-rotation").start(this::rotateLogs);
         usage = new UsageReporter(instances::runners, Path.of("/proc"),
-                report -> client.reportUsage(nodeId, report), System::nanoTime);
+                report -> client.reportUsage(nodeId, report), System::nanoTime, clock);
         usage.start();
     }
 

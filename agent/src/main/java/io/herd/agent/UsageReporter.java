@@ -2,6 +2,7 @@ package io.herd.agent;
 
 import io.herd.agent.metrics.CgroupUsage;
 import io.herd.api.Instance;
+import io.herd.api.TaskState;
 import io.herd.api.wire.UsageReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,6 +11,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,10 +26,12 @@ import java.util.function.Supplier;
  * servers ({@code POST /v1/nodes/{id}/usage}), which keep the replicated history behind {@code herd top}.
  *
  * <p>CPU is a rate: the growth of a cpu-time counter (the task cgroup's, the machine's busy ticks in
- * {@code /proc/stat}) since the previous reading, divided by the time between them; so a task appears in the
- * second report after it started. Memory is the task's working set (usage minus inactive page cache, what
- * {@code kubectl top} shows and the OOM killer judges) and the machine's total minus available. A task whose
- * counter went backwards (a new run in a new cgroup) is skipped once.
+ * {@code /proc/stat}) since the previous reading, divided by the time between them. A task run that started since
+ * the previous reading (its cgroup counting from zero) is measured since its start, so it appears in the first
+ * report after it started. Memory is the task's working set (usage minus inactive page cache, what
+ * {@code kubectl top} shows and the OOM killer judges) and the machine's total minus available. Readings are kept
+ * per run (task and start time); a run first seen long after it started (the agent restarted) waits for a second
+ * reading.
  */
 final class UsageReporter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UsageReporter.class);
@@ -37,6 +42,7 @@ final class UsageReporter implements AutoCloseable {
     private final Path proc;
     private final Consumer<UsageReport> sender;
     private final LongSupplier nanoTime;
+    private final InstantSource clock;
     /** Previous cpu seconds by task key, and of the machine; only touched by the reporting thread. */
     private final Map<String, Double> previousTaskCpu = new HashMap<>();
     private double previousNodeBusySeconds = Double.NaN;
@@ -45,12 +51,17 @@ final class UsageReporter implements AutoCloseable {
     private Thread thread;
     private volatile boolean closed;
 
+    /**
+     * @param nanoTime measures the time between readings
+     * @param clock    tells how long ago a task run started (its {@link TaskState#startTime()})
+     */
     UsageReporter(Supplier<java.util.Collection<InstanceRunner>> runners, Path proc, Consumer<UsageReport> sender,
-            LongSupplier nanoTime) {
+            LongSupplier nanoTime, InstantSource clock) {
         this.runners = runners;
         this.proc = proc;
         this.sender = sender;
         this.nanoTime = nanoTime;
+        this.clock = clock;
     }
 
     void start() {
@@ -96,8 +107,10 @@ final class UsageReporter implements AutoCloseable {
 
         List<UsageReport.TaskSample> tasks = new ArrayList<>();
         Map<String, Double> seen = new HashMap<>();
+        Instant wallNow = clock.instant();
         for (InstanceRunner runner : runners.get()) {
             Instance instance = runner.instance();
+            Map<String, TaskState> states = runner.tasks();
             runner.taskResources().forEach((task, resources) -> {
                 if (resources.cgroupDirectories().isEmpty()) {
                     return;
@@ -106,17 +119,28 @@ final class UsageReporter implements AutoCloseable {
                 if (usage.cpuSeconds().isEmpty()) {
                     return;
                 }
-                // keyed by cgroup too: a restarted task's new cgroup counts from zero
-                String key = instance.id() + "/" + task + "@" + resources.cgroupDirectories().getFirst();
+                TaskState state = states.get(task);
+                Instant started = state == null ? null : state.startTime();
+                // one key per run: a restarted task's counter starts again in its new cgroup
+                String key = instance.id() + "/" + task + "@"
+                        + (started != null ? started : resources.cgroupDirectories().getFirst());
                 double cpuSeconds = usage.cpuSeconds().getAsDouble();
                 seen.put(key, cpuSeconds);
                 Double previous = previousTaskCpu.get(key);
-                if (previous == null || cpuSeconds < previous || elapsed <= 0) {
+                double cores;
+                if (previous != null && cpuSeconds >= previous && elapsed > 0) {
+                    cores = (cpuSeconds - previous) / elapsed;
+                } else if (previous == null && started != null && !first) {
+                    double age = Duration.between(started, wallNow).toMillis() / 1000.0;
+                    if (age <= 0 || age > 2 * INTERVAL.toSeconds()) {
+                        return; // started before the agent watched it: wait for a second reading
+                    }
+                    cores = cpuSeconds / Math.max(age, 1);
+                } else {
                     return;
                 }
                 double memoryBytes = usage.workingSetBytes().orElse(usage.memoryBytes().orElse(0));
-                tasks.add(new UsageReport.TaskSample(instance.id(), task, (cpuSeconds - previous) / elapsed,
-                        (long) memoryBytes));
+                tasks.add(new UsageReport.TaskSample(instance.id(), task, cores, (long) memoryBytes));
             });
         }
         previousTaskCpu.clear();

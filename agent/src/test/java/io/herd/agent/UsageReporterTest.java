@@ -44,7 +44,8 @@ class UsageReporterTest {
     @Test
     void theMachinesCpuIsTheGrowthOfItsBusyTicksAndMemoryIsTotalMinusAvailable() throws Exception {
         AtomicLong nanos = new AtomicLong(1_000_000_000L);
-        UsageReporter reporter = new UsageReporter(List::of, proc, report -> {}, nanos::get);
+        UsageReporter reporter = new UsageReporter(List::of, proc, report -> {}, nanos::get,
+                java.time.InstantSource.system());
         writeProc(1000, 5000, 200);
         assertThat(reporter.measure()).as("the first reading is only a baseline").isNull();
 
@@ -70,13 +71,18 @@ class UsageReporterTest {
         var instance = instance();
         var busy = task("busy", "/bin/sh", List.of("-c", "i=0; while [ $i -lt 1000000 ]; do i=$((i+1)); done; exec sleep 1000"), Map.of(),
                 new Resources(500, 64L << 20, 0), Duration.ofSeconds(1));
+        java.util.concurrent.CopyOnWriteArrayList<InstanceRunner> runners = new java.util.concurrent.CopyOnWriteArrayList<>();
+        UsageReporter reporter = new UsageReporter(() -> List.copyOf(runners), Path.of("/proc"), report -> {},
+                System::nanoTime, java.time.InstantSource.system());
+        assertThat(reporter.measure()).as("the agent's first reading is only a baseline").isNull();
         InstanceRunner runner = fixture.start(instance, service(noRestarts(), busy));
+        runners.add(runner);
         await().atMost(Duration.ofSeconds(30)).until(() -> runner.tasks().get("busy").status() == TaskStatus.RUNNING);
-        UsageReporter reporter = new UsageReporter(() -> List.of(runner), Path.of("/proc"), report -> {},
-                System::nanoTime);
 
+        // a run that started since the last reading is measured from its start: no second reading needed
+        assertThat(reporter.measure().tasks()).singleElement()
+                .satisfies(sample -> assertThat(sample.task()).isEqualTo("busy"));
         AtomicReference<UsageReport> last = new AtomicReference<>();
-        reporter.measure();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             UsageReport report = reporter.measure();
             last.set(report);

@@ -129,7 +129,7 @@ final class TopCommand implements Callable<Integer> {
         }
         if (usage.series().isEmpty()) {
             out.println("No usage in the last " + since + (job == null ? "" : " for " + job)
-                    + ". Agents report every 10 s: a task shows up about 20 s after it started.");
+                    + ". Agents report every 10 s: a new task shows up within about 12 s.");
             return;
         }
         String window = since.toUpperCase(Locale.ROOT);
