@@ -83,7 +83,17 @@ final class HttpApi implements AutoCloseable {
             });
             config.routes.exception(HerdException.class, (error, ctx) -> writeError(ctx, error));
             config.routes.exception(Exception.class, (error, ctx) -> {
-                LOG.error("internal error on {} {}", ctx.method(), ctx.path(), error);
+                String request;
+                try {
+                    request = ctx.method() + " " + ctx.path();
+                } catch (RuntimeException requestGone) {
+                    // Jetty recycled the request (the server is stopping, or the client left while a blocking
+                    // query waited): there is no one to answer. Touching ctx again would throw once more and
+                    // Javalin would hand that to this handler, forever.
+                    LOG.debug("request ended before its error could be answered: {}", error.toString());
+                    return;
+                }
+                LOG.error("internal error on {}", request, error);
                 writeError(ctx, new HerdException(ErrorCode.INTERNAL, "internal error: " + error));
             });
             config.routes.error(404, ctx -> {
