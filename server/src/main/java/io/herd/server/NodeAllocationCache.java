@@ -25,7 +25,45 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Thread-safe: workers build snapshots side by side under the state's read lock, all from the same state.
  */
 final class NodeAllocationCache {
-    record Entry(long index, Node node, List<Instance> instances, NodeAllocation allocation) {}
+    /**
+     * A node's instances as of {@link #index}, and their allocation, computed on first use rather than under the
+     * state lock (a snapshot may find thousands of changed nodes, and while it holds the read lock no command can
+     * be applied); then shared by every later snapshot while the node does not change.
+     */
+    static final class Entry {
+        private final long index;
+        private final Node node;
+        private final List<Instance> instances;
+        private volatile NodeAllocation allocation;
+
+        Entry(long index, Node node, List<Instance> instances) {
+            this.index = index;
+            this.node = node;
+            this.instances = instances;
+        }
+
+        long index() {
+            return index;
+        }
+
+        Node node() {
+            return node;
+        }
+
+        List<Instance> instances() {
+            return instances;
+        }
+
+        /** Computed once (two workers racing compute the same value; either is kept). */
+        NodeAllocation allocation() {
+            NodeAllocation computed = allocation;
+            if (computed == null) {
+                computed = NodeAllocation.of(node, instances);
+                allocation = computed;
+            }
+            return computed;
+        }
+    }
 
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
 
@@ -37,7 +75,7 @@ final class NodeAllocationCache {
             return entry;
         }
         List<Instance> instances = view.instancesOnNode(node.id());
-        entry = new Entry(index, node, instances, NodeAllocation.of(node, instances));
+        entry = new Entry(index, node, instances);
         entries.put(node.id(), entry);
         return entry;
     }
