@@ -136,6 +136,8 @@ final class EventLoadBenchmark {
         private final long seed;
         private final Scheduler scheduler = new Scheduler(SchedulerConfig.DEFAULT);
         private final List<String> noiseIds = new ArrayList<>();
+        /** Each node's instances as last copied, with its assignments index: only changed nodes are copied again. */
+        private final Map<String, Copy.NodeCopy> copies = new java.util.concurrent.ConcurrentHashMap<>();
 
         Run(int nodes, int jobs, int instancesPerJob, long seed) {
             this.nodes = nodes;
@@ -252,9 +254,9 @@ final class EventLoadBenchmark {
             record Input(Evaluation evaluation, Job job, Copy copy) {}
             Input input = store.read(view -> new Input(view.pendingEvaluations().stream()
                     .filter(evaluation -> evaluation.jobId().equals(jobId)).findFirst().orElseThrow(),
-                    view.job(jobId).orElseThrow(), Copy.of(view)));
+                    view.job(jobId).orElseThrow(), Copy.of(view, jobId, copies)));
             Plan plan = scheduler.process(input.evaluation(), input.job(), input.copy(), now, random);
-            Plan accepted = store.read(view -> PlanCheck.check(plan, Copy.of(view)).accepted());
+            Plan accepted = store.read(view -> PlanCheck.check(plan, Copy.of(view, jobId, copies)).accepted());
             propose(new ApplyPlan(accepted, accepted.placements().size() < plan.placements().size(),
                     "plan-" + number, now));
             return accepted.placements().size();
@@ -286,20 +288,30 @@ final class EventLoadBenchmark {
         }
     }
 
-    /** What the scheduler reads, copied under the read lock (as the server's scheduler workers do). */
+    /**
+     * What the scheduler reads for one job, copied under the read lock (as the server's scheduler workers do):
+     * like the server, a node's instances are copied again only when its assignments index moved.
+     */
     private record Copy(Map<String, Node> nodeById, Map<String, List<Instance>> byNode,
             Map<String, List<Instance>> byJob, Map<String, Job> versions) implements ClusterView {
-        static Copy of(StateView view) {
+        record NodeCopy(long index, List<Instance> instances) {}
+
+        static Copy of(StateView view, String jobId, Map<String, NodeCopy> copies) {
             Map<String, Node> nodes = new java.util.LinkedHashMap<>();
             Map<String, List<Instance>> byNode = new HashMap<>();
             for (Node node : view.nodes()) {
                 nodes.put(node.id(), node);
-                byNode.put(node.id(), view.instancesOnNode(node.id()));
+                long index = view.nodeAssignmentsIndex(node.id());
+                NodeCopy copy = copies.get(node.id());
+                if (copy == null || copy.index() != index) {
+                    copy = new NodeCopy(index, view.instancesOnNode(node.id()));
+                    copies.put(node.id(), copy);
+                }
+                byNode.put(node.id(), copy.instances());
             }
-            Map<String, List<Instance>> byJob = new HashMap<>();
+            Map<String, List<Instance>> byJob = Map.of(jobId, view.instancesOfJob(jobId));
             Map<String, Job> versions = new HashMap<>();
             for (Job job : view.jobs()) {
-                byJob.put(job.id(), view.instancesOfJob(job.id()));
                 view.jobVersions(job.id()).forEach(version -> versions.put(job.id() + "@" + version.version(),
                         version));
             }

@@ -39,7 +39,9 @@ import java.util.random.RandomGenerator;
  * the earlier ones: a plan never over-commits a node or gives a port twice, and anti-affinity and spread work
  * within one plan. One instance per {@link Scheduler#process} call; not thread-safe.
  *
- * <p>Speed: each node's usage is computed once per call, from its instances, and shared by the groups. A group
+ * <p>Speed: each node's usage starts from the view's {@link NodeAllocation} (kept by the view between calls, with
+ * the fits and resource scores it remembers) and is shared by the groups. On a large cell a group of a few
+ * placements scores a random sample of the nodes that fit ({@link NodeSample}). A group
  * with many placements scores one node per {@link NodeClasses equivalence class} instead of every node, which
  * on a cell of similar machines turns thousands of scores per placement into a handful; the node chosen is
  * exactly the one scoring every node would choose, so plans do not depend on it.

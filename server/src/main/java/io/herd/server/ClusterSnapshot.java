@@ -34,18 +34,22 @@ final class ClusterSnapshot implements ClusterView {
     private final Map<String, List<Instance>> instancesByJob;
     private final Map<String, Map<Long, Job>> jobVersions;
     private final Map<String, Deployment> latestDeployments;
-    /** By node id; null without a cache (then computed when asked, see {@link ClusterView#allocations()}). */
-    private final List<NodeAllocation> allocations;
+    /**
+     * By node id; null without a cache (then computed when asked, see {@link ClusterView#allocations()}). Their
+     * allocations are computed on first use, after the lock is released.
+     */
+    private final List<NodeAllocationCache.Entry> entries;
+    private List<NodeAllocation> allocations;
     private final Map<String, Job> currentJobs;
     private final Map<String, List<StickyVolume>> volumesByJob;
     private final Map<String, List<StickyVolume>> volumesByNode;
 
     private ClusterSnapshot(Map<String, Node> nodes, Map<String, List<Instance>> instancesByNode,
             Map<String, List<Instance>> instancesByJob, Map<String, Map<Long, Job>> jobVersions,
-            Map<String, Deployment> latestDeployments, List<NodeAllocation> allocations,
+            Map<String, Deployment> latestDeployments, List<NodeAllocationCache.Entry> entries,
             Map<String, Job> currentJobs, Map<String, List<StickyVolume>> volumesByJob,
             Map<String, List<StickyVolume>> volumesByNode) {
-        this.allocations = allocations;
+        this.entries = entries;
         this.currentJobs = currentJobs;
         this.volumesByJob = volumesByJob;
         this.volumesByNode = volumesByNode;
@@ -68,25 +72,25 @@ final class ClusterSnapshot implements ClusterView {
     static ClusterSnapshot of(StateView view, NodeAllocationCache cache) {
         Map<String, Node> nodes = new LinkedHashMap<>();
         Map<String, List<Instance>> instancesByNode = new HashMap<>();
-        List<NodeAllocation> allocations = null;
+        List<NodeAllocationCache.Entry> entries = null;
         if (cache == null) {
             for (Node node : view.nodes()) {
                 nodes.put(node.id(), node);
                 instancesByNode.put(node.id(), view.instancesOnNode(node.id()));
             }
         } else {
-            allocations = new ArrayList<>();
+            entries = new ArrayList<>();
             for (Node node : view.nodes()) {
                 NodeAllocationCache.Entry entry = cache.entry(view, node);
                 nodes.put(node.id(), node);
                 instancesByNode.put(node.id(), entry.instances());
-                allocations.add(entry.allocation());
+                entries.add(entry);
             }
             cache.retainOnly(nodes.keySet());
             // The view gives nodes by id (the scheduler relies on it); a view that did not is sorted here.
-            for (int i = 1; i < allocations.size(); i++) {
-                if (allocations.get(i - 1).node().id().compareTo(allocations.get(i).node().id()) > 0) {
-                    allocations.sort(java.util.Comparator.comparing(allocation -> allocation.node().id()));
+            for (int i = 1; i < entries.size(); i++) {
+                if (entries.get(i - 1).node().id().compareTo(entries.get(i).node().id()) > 0) {
+                    entries.sort(java.util.Comparator.comparing(entry -> entry.node().id()));
                     break;
                 }
             }
@@ -115,7 +119,7 @@ final class ClusterSnapshot implements ClusterView {
             volumesByNode.computeIfAbsent(volume.nodeId(), id -> new java.util.ArrayList<>()).add(volume);
         }
         return new ClusterSnapshot(nodes, instancesByNode, instancesByJob, jobVersions, latestDeployments,
-                allocations == null ? null : List.copyOf(allocations), currentJobs, volumesByJob, volumesByNode);
+                entries == null ? null : List.copyOf(entries), currentJobs, volumesByJob, volumesByNode);
     }
 
     @Override
@@ -145,7 +149,18 @@ final class ClusterSnapshot implements ClusterView {
 
     @Override
     public List<NodeAllocation> allocations() {
-        return allocations == null ? ClusterView.super.allocations() : allocations;
+        if (entries == null) {
+            return ClusterView.super.allocations();
+        }
+        if (allocations == null) {
+            // One scheduler worker reads a snapshot; computed outside the state lock, once per changed node.
+            List<NodeAllocation> computed = new ArrayList<>(entries.size());
+            for (NodeAllocationCache.Entry entry : entries) {
+                computed.add(entry.allocation());
+            }
+            allocations = List.copyOf(computed);
+        }
+        return allocations;
     }
 
     @Override

@@ -26,8 +26,52 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Thread-safe: workers build snapshots side by side under the state's read lock, all from the same state.
  */
 final class NodeAllocationCache {
-    record Entry(long index, Node node, List<Instance> instances, List<StickyVolume> volumes,
-            NodeAllocation allocation) {}
+    /**
+     * A node's instances as of {@link #index}, and their allocation, computed on first use rather than under the
+     * state lock (a snapshot may find thousands of changed nodes, and while it holds the read lock no command can
+     * be applied); then shared by every later snapshot while the node does not change.
+     */
+    static final class Entry {
+        private final long index;
+        private final Node node;
+        private final List<Instance> instances;
+        private final List<StickyVolume> volumes;
+        private volatile NodeAllocation allocation;
+
+        Entry(long index, Node node, List<Instance> instances, List<StickyVolume> volumes) {
+            this.index = index;
+            this.node = node;
+            this.instances = instances;
+            this.volumes = volumes;
+        }
+
+        long index() {
+            return index;
+        }
+
+        Node node() {
+            return node;
+        }
+
+        List<Instance> instances() {
+            return instances;
+        }
+
+        /** The node's sticky volumes, whose disk the allocation takes too. */
+        List<StickyVolume> volumes() {
+            return volumes;
+        }
+
+        /** Computed once (two workers racing compute the same value; either is kept). */
+        NodeAllocation allocation() {
+            NodeAllocation computed = allocation;
+            if (computed == null) {
+                computed = NodeAllocation.of(node, instances, volumes);
+                allocation = computed;
+            }
+            return computed;
+        }
+    }
 
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
 
@@ -42,7 +86,7 @@ final class NodeAllocationCache {
             return entry;
         }
         List<Instance> instances = view.instancesOnNode(node.id());
-        entry = new Entry(index, node, instances, volumes, NodeAllocation.of(node, instances, volumes));
+        entry = new Entry(index, node, instances, volumes);
         entries.put(node.id(), entry);
         return entry;
     }
