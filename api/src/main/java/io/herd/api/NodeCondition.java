@@ -20,6 +20,7 @@ public record NodeCondition(String type, ConditionStatus status, String reason, 
     public static final String CLOCK_UNSYNCHRONIZED = "ClockUnsynchronized";
     public static final String KERNEL_OOM_KILL = "KernelOOMKill";
     public static final String DRIVER_UNAVAILABLE = "DriverUnavailable";
+    public static final String DRIVER_DEGRADED = "DriverDegraded";
 
     /**
      * The conditions that stop new placements on the node while they are true: the node cannot safely take more

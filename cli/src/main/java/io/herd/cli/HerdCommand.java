@@ -27,6 +27,7 @@ import java.util.concurrent.Callable;
                 LogsCommand.class,
                 EventsCommand.class,
                 NodesCommand.class,
+                NodeCommand.class,
                 ServerCommand.class,
                 AgentCommand.class,
                 DevCommand.class,
