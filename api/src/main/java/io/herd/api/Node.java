@@ -102,6 +102,7 @@ public record Node(
     }
 
     /** Whether a drain is moving this node's instances away. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isDraining() {
         return drain != null;
     }

@@ -36,6 +36,7 @@ public record NodeCondition(String type, ConditionStatus status, String reason, 
     }
 
     /** Whether the problem is present. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isTrue() {
         return status == ConditionStatus.TRUE;
     }
