@@ -112,6 +112,11 @@ public final class TestingCluster implements AutoCloseable {
 
     /** Starts an agent named {@code name} with the given labels and capacity and waits until its node is ready. */
     public Member startAgent(String name, String cpu, String memory, String... labels) {
+        return startAgent(name, cpu, memory, List.of(), labels);
+    }
+
+    /** The same, with more {@code herd agent} flags (e.g. {@code --disk-pressure-threshold 1}). */
+    public Member startAgent(String name, String cpu, String memory, List<String> extraArguments, String... labels) {
         List<String> arguments = new ArrayList<>(List.of("agent",
                 "--servers", String.join(",", servers.stream().map(Member::httpAddress).toList()),
                 "--data-dir", root.resolve(name).toString(),
@@ -122,6 +127,7 @@ public final class TestingCluster implements AutoCloseable {
         for (String label : labels) {
             arguments.addAll(List.of("--label", label));
         }
+        arguments.addAll(extraArguments);
         Member agent = new Member(name, arguments, root.resolve(name + ".log"), null);
         agents.add(agent);
         launch(agent);

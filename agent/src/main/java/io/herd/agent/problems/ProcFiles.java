@@ -1,6 +1,7 @@
 package io.herd.agent.problems;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +13,10 @@ final class ProcFiles {
     private ProcFiles() {}
 
     static Optional<String> read(Path file) {
-        try {
-            return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
+        // Read to the end, not Files.readString: that reads as many bytes as the file's size says, and a /proc/sys
+        // file says 0 or less than it holds (readString gives "3" of pid_max 32768).
+        try (InputStream in = Files.newInputStream(file)) {
+            return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

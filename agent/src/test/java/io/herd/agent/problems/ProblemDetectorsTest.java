@@ -113,6 +113,17 @@ class ProblemDetectorsTest {
     }
 
     @Test
+    void theRealProcIsReadWhole() {
+        // /proc/sys files report a size that is not their content's; a short read once made pid_max "3".
+        assertThat(ProcFiles.number(Path.of("/proc/sys/kernel/pid_max")).orElseThrow()).isGreaterThan(300);
+        assertThat(new FileDescriptorPressureDetector(Path.of("/proc"), 90).check(T0).status())
+                .isNotEqualTo(ConditionStatus.UNKNOWN);
+        ProblemDetector.Verdict pids = new PidPressureDetector(Path.of("/proc"), 90).check(T0);
+        assertThat(pids.status()).as(pids.message()).isNotEqualTo(ConditionStatus.UNKNOWN);
+        assertThat(pids.message()).doesNotContain(" of 1 ");
+    }
+
+    @Test
     void theRealFilesystemProbeReadsThisMachine() {
         Optional<FilesystemProbe.Usage> usage = FilesystemProbe.system(CommandRunner.system(Duration.ofSeconds(10)))
                 .usage(proc);
