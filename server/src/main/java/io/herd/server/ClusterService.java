@@ -385,13 +385,15 @@ final class ClusterService {
         if (node.isEmpty()) {
             return new HeartbeatResponse(false, null);
         }
+        // Liveness first: a report the server refuses must not also make the node look silent.
+        HeartbeatResponse response = new HeartbeatResponse(true, liveness.heartbeat(node.get()));
         if (request != null && request.conditions() != null) {
             List<NodeCondition> conditions = validConditions(request.conditions());
             if (!conditions.equals(node.get().conditions())) {
                 raft.propose(new SetNodeConditions(nodeId, conditions, UUID.randomUUID().toString(), clock.instant()));
             }
         }
-        return new HeartbeatResponse(true, liveness.heartbeat(node.get()));
+        return response;
     }
 
     private static List<NodeCondition> validConditions(List<NodeCondition> conditions) {
