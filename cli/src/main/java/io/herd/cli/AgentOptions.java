@@ -35,7 +35,7 @@ final class AgentOptions {
     String gpuModel;
 
     @Option(names = "--disk-pressure-threshold", paramLabel = "PERCENT", defaultValue = "90",
-            description = "DiskPressure when this much of the data directory's filesystem is used (default: ${DEFAULT-VALUE}).")
+            description = "DiskPressure when this much of the data directory's filesystem is not available (default: ${DEFAULT-VALUE}).")
     int diskPressurePercent;
 
     @Option(names = "--inode-pressure-threshold", paramLabel = "PERCENT", defaultValue = "90",

@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * Disk or inode pressure on the filesystem of the agent's data directory, where instance directories and logs
- * live: bytes (or inodes) used reach the threshold. One class, two detectors: {@link #disk} and {@link #inodes}.
+ * live: the bytes not available to tasks (total minus available, as the kubelet's {@code nodefs.available}) or the
+ * inodes used reach the threshold. One class, two detectors: {@link #disk} and {@link #inodes}.
  */
 public final class FilesystemPressureDetector implements ProblemDetector {
     private final Path directory;
@@ -57,8 +58,10 @@ public final class FilesystemPressureDetector implements ProblemDetector {
             return Verdict.unknown("FilesystemUnreadable", "the filesystem of " + directory + " reports no size");
         }
         long used = found.totalBytes() - found.availableBytes();
-        String text = ProblemThresholds.percentOf(used, found.totalBytes()) + "% of disk used on the filesystem of "
-                + directory + " (" + found.availableBytes() / (1024 * 1024) + " MiB available), threshold " + percent + "%";
+        // Not available rather than used, as the kubelet counts: space reserved for root is no use to tasks.
+        String text = ProblemThresholds.percentOf(used, found.totalBytes()) + "% of the filesystem of " + directory
+                + " not available (" + found.availableBytes() / (1024 * 1024) + " MiB available), threshold " + percent
+                + "%";
         return ProblemThresholds.reaches(used, found.totalBytes(), percent)
                 ? Verdict.problem("DiskLow", text) : Verdict.fine("DiskAvailable", text);
     }
