@@ -31,6 +31,11 @@ public final class ClockSyncDetector implements ProblemDetector {
     }
 
     @Override
+    public java.time.Duration minimumInterval() {
+        return NodeProblemDetection.PROBE_INTERVAL;
+    }
+
+    @Override
     public Verdict check(Instant now) {
         if (Files.exists(timesyncFlag)) {
             return Verdict.fine("ClockSynchronized", "systemd-timesyncd reports the clock synchronized");

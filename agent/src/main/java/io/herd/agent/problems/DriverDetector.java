@@ -56,6 +56,11 @@ public final class DriverDetector implements ProblemDetector {
     }
 
     @Override
+    public java.time.Duration minimumInterval() {
+        return NodeProblemDetection.PROBE_INTERVAL;
+    }
+
+    @Override
     public Verdict check(Instant now) {
         if (degradedCheck) {
             if (tini.isEmpty()) {

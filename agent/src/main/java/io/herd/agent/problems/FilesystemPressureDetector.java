@@ -38,8 +38,14 @@ public final class FilesystemPressureDetector implements ProblemDetector {
     }
 
     @Override
+    public java.time.Duration minimumInterval() {
+        // Inodes take a process (stat -f); bytes come from the JDK.
+        return inodes ? NodeProblemDetection.PROBE_INTERVAL : java.time.Duration.ZERO;
+    }
+
+    @Override
     public Verdict check(Instant now) {
-        Optional<FilesystemProbe.Usage> usage = probe.usage(directory);
+        Optional<FilesystemProbe.Usage> usage = probe.usage(directory, inodes);
         if (usage.isEmpty()) {
             return Verdict.unknown("FilesystemUnreadable", "cannot read the filesystem of " + directory);
         }

@@ -14,18 +14,21 @@ public interface FilesystemProbe {
      */
     record Usage(long totalBytes, long availableBytes, long totalInodes, long freeInodes) {}
 
-    /** Empty when the directory's filesystem cannot be read. */
-    Optional<Usage> usage(Path directory);
+    /**
+     * Empty when the directory's filesystem cannot be read; inodes are counted only when {@code withInodes} (it
+     * takes a process).
+     */
+    Optional<Usage> usage(Path directory, boolean withInodes);
 
     /** The real probe; inodes through {@code stat -f -c "%c %d"} run by {@code commands}. */
     static FilesystemProbe system(CommandRunner commands) {
-        return directory -> {
+        return (directory, withInodes) -> {
             try {
                 FileStore store = Files.getFileStore(directory);
                 long totalInodes = 0;
                 long freeInodes = 0;
-                Optional<CommandRunner.Result> stat = commands.run(List.of("stat", "-f", "-c", "%c %d",
-                        directory.toString()));
+                Optional<CommandRunner.Result> stat = !withInodes ? Optional.empty() : commands.run(List.of("stat",
+                        "-f", "-c", "%c %d", directory.toString()));
                 if (stat.isPresent() && stat.get().exitCode() == 0) {
                     String[] fields = stat.get().output().strip().split("\\s+");
                     if (fields.length == 2) {

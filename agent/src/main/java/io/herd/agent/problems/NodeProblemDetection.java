@@ -21,6 +21,8 @@ import java.util.Optional;
  */
 public final class NodeProblemDetection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeProblemDetection.class);
+    /** How often detectors that start a process run at most; see {@link ProblemDetector#minimumInterval()}. */
+    static final Duration PROBE_INTERVAL = Duration.ofMinutes(1);
 
     private final List<ProblemDetector> detectors;
     private final InstantSource clock;
@@ -29,6 +31,8 @@ public final class NodeProblemDetection implements AutoCloseable {
     private final Map<String, NodeCondition> conditions = new LinkedHashMap<>();
     /** Guarded by this: what the server acknowledged last; null when it must be sent again. */
     private List<NodeCondition> acknowledged;
+    /** When each detector last ran; touched only by the thread running {@link #checkNow()}. */
+    private final Map<ProblemDetector, Instant> lastChecked = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closed;
     private Thread thread;
 
@@ -38,10 +42,18 @@ public final class NodeProblemDetection implements AutoCloseable {
         this.interval = interval;
     }
 
-    /** Runs every detector once, now; a detector that throws is reported unknown rather than stopping the others. */
+    /**
+     * Runs every detector that is due (see {@link ProblemDetector#minimumInterval()}); a detector that throws is
+     * reported unknown rather than stopping the others.
+     */
     public void checkNow() {
         Instant now = clock.instant();
         for (ProblemDetector detector : detectors) {
+            Instant last = lastChecked.get(detector);
+            if (last != null && now.isBefore(last.plus(detector.minimumInterval()))) {
+                continue;
+            }
+            lastChecked.put(detector, now);
             ProblemDetector.Verdict verdict;
             try {
                 verdict = detector.check(now);

@@ -16,6 +16,15 @@ public interface ProblemDetector {
     /** The verdict at {@code now}. */
     Verdict check(Instant now);
 
+    /**
+     * The least time between two checks, for detectors that start a process to ask (the clock tools, the driver
+     * probes, {@code stat -f}): at every interval those would cost the agent more CPU than the rest of its work.
+     * Zero for those that only read a file.
+     */
+    default java.time.Duration minimumInterval() {
+        return java.time.Duration.ZERO;
+    }
+
     /** What a detector found: whether the problem is present, a short CamelCase reason and a readable message. */
     record Verdict(ConditionStatus status, String reason, String message) {
         public static Verdict problem(String reason, String message) {

@@ -98,17 +98,17 @@ class ProblemDetectorsTest {
 
     @Test
     void diskAndInodePressureOnTheDataDirectorysFilesystem() {
-        FilesystemProbe nearlyFull = directory -> Optional.of(new FilesystemProbe.Usage(1000, 50, 100, 5));
+        FilesystemProbe nearlyFull = (directory, inodes) -> Optional.of(new FilesystemProbe.Usage(1000, 50, 100, 5));
         ProblemDetector.Verdict disk = FilesystemPressureDetector.disk(proc, nearlyFull, 90).check(T0);
         assertThat(disk.status()).isEqualTo(ConditionStatus.TRUE);
         assertThat(disk.reason()).isEqualTo("DiskLow");
         assertThat(FilesystemPressureDetector.inodes(proc, nearlyFull, 90).check(T0).status())
                 .isEqualTo(ConditionStatus.TRUE);
 
-        FilesystemProbe roomy = directory -> Optional.of(new FilesystemProbe.Usage(1000, 500, 0, 0));
+        FilesystemProbe roomy = (directory, inodes) -> Optional.of(new FilesystemProbe.Usage(1000, 500, 0, 0));
         assertThat(FilesystemPressureDetector.disk(proc, roomy, 90).check(T0).status()).isEqualTo(ConditionStatus.FALSE);
         assertThat(FilesystemPressureDetector.inodes(proc, roomy, 90).check(T0).reason()).isEqualTo("InodesNotCounted");
-        assertThat(FilesystemPressureDetector.disk(proc, directory -> Optional.empty(), 90).check(T0).status())
+        assertThat(FilesystemPressureDetector.disk(proc, (directory, inodes) -> Optional.empty(), 90).check(T0).status())
                 .isEqualTo(ConditionStatus.UNKNOWN);
     }
 
@@ -126,7 +126,7 @@ class ProblemDetectorsTest {
     @Test
     void theRealFilesystemProbeReadsThisMachine() {
         Optional<FilesystemProbe.Usage> usage = FilesystemProbe.system(CommandRunner.system(Duration.ofSeconds(10)))
-                .usage(proc);
+                .usage(proc, true);
         assertThat(usage).hasValueSatisfying(found -> {
             assertThat(found.totalBytes()).isPositive();
             assertThat(found.availableBytes()).isBetween(0L, found.totalBytes());
@@ -238,5 +238,28 @@ class ProblemDetectorsTest {
         assertThat(detection.unsent()).isEmpty();
         detection.resend();
         assertThat(detection.unsent()).isPresent();
+    }
+
+    @Test
+    void detectorsThatStartAProcessRunAtMostOnceAMinute() {
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        CommandRunner counting = command -> {
+            runs.incrementAndGet();
+            return Optional.empty();
+        };
+        io.herd.testkit.FakeClock clock = new io.herd.testkit.FakeClock();
+        NodeProblemDetection detection = new NodeProblemDetection(List.of(new ClockSyncDetector(proc.resolve("x"),
+                counting)), clock, Duration.ofSeconds(10));
+        detection.checkNow();
+        int perCheck = runs.get();
+        assertThat(perCheck).as("timedatectl, chronyc, ntpstat").isEqualTo(3);
+        clock.advance(Duration.ofSeconds(10));
+        detection.checkNow();
+        assertThat(runs.get()).isEqualTo(perCheck);
+        clock.advance(Duration.ofSeconds(50));
+        detection.checkNow();
+        assertThat(runs.get()).isEqualTo(2 * perCheck);
+        assertThat(detection.conditions()).singleElement().satisfies(condition ->
+                assertThat(condition.status()).isEqualTo(ConditionStatus.UNKNOWN));
     }
 }
