@@ -1,5 +1,6 @@
 package io.herd.agent;
 
+import io.herd.agent.problems.ProblemThresholds;
 import io.herd.api.PortRange;
 
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import static java.util.Objects.requireNonNull;
  * @param gpus             when not null, the node has this many GPU devices (indices 0..gpus-1) instead of what
  *                         {@code nvidia-smi} finds
  * @param gpuModel         the model of those devices (default {@code generic})
+ * @param problems         when the node problem detectors report a condition, and how often they run
  */
 public record AgentConfig(
         List<String> servers,
@@ -38,7 +40,8 @@ public record AgentConfig(
         Long diskBytes,
         boolean stopTasksOnClose,
         Integer gpus,
-        String gpuModel) {
+        String gpuModel,
+        ProblemThresholds problems) {
     public static final String DEFAULT_HTTP_ADDRESS = "127.0.0.1:7710";
     public static final String DEFAULT_GPU_MODEL = "generic";
 
@@ -46,6 +49,13 @@ public record AgentConfig(
             PortRange ports, Long cpuMillis, Long memoryBytes, Long diskBytes, boolean stopTasksOnClose) {
         this(servers, dataDir, name, labels, httpAddress, ports, cpuMillis, memoryBytes, diskBytes, stopTasksOnClose,
                 null, null);
+    }
+
+    public AgentConfig(List<String> servers, Path dataDir, String name, Map<String, String> labels, String httpAddress,
+            PortRange ports, Long cpuMillis, Long memoryBytes, Long diskBytes, boolean stopTasksOnClose, Integer gpus,
+            String gpuModel) {
+        this(servers, dataDir, name, labels, httpAddress, ports, cpuMillis, memoryBytes, diskBytes, stopTasksOnClose,
+                gpus, gpuModel, null);
     }
 
     public AgentConfig {
@@ -58,6 +68,7 @@ public record AgentConfig(
         if (gpus != null && gpus < 0) {
             throw new IllegalArgumentException("gpus must be >= 0, got " + gpus);
         }
+        problems = problems == null ? ProblemThresholds.DEFAULT : problems;
         gpuModel = gpuModel == null || gpuModel.isBlank() ? DEFAULT_GPU_MODEL : gpuModel.strip();
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("an agent needs at least one server address");

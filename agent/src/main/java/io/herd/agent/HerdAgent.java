@@ -2,6 +2,18 @@ package io.herd.agent;
 
 import io.herd.agent.cgroup.Cgroups;
 import io.herd.agent.driver.ExecDriver;
+import io.herd.agent.problems.ClockSyncDetector;
+import io.herd.agent.problems.CommandRunner;
+import io.herd.agent.problems.DriverDetector;
+import io.herd.agent.problems.FileDescriptorPressureDetector;
+import io.herd.agent.problems.FilesystemPressureDetector;
+import io.herd.agent.problems.FilesystemProbe;
+import io.herd.agent.problems.KernelOomKillDetector;
+import io.herd.agent.problems.MemoryPressureDetector;
+import io.herd.agent.problems.NodeProblemDetection;
+import io.herd.agent.problems.PidPressureDetector;
+import io.herd.agent.problems.ProblemDetector;
+import io.herd.agent.problems.ProblemThresholds;
 import io.herd.agent.driver.TaskDriver;
 import io.herd.agent.metrics.AgentMetrics;
 import io.herd.api.Node;
@@ -15,8 +27,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -40,6 +57,7 @@ public final class HerdAgent implements AutoCloseable {
     /** The node as fingerprinted, once known (the HTTP status shows it). */
     private final AtomicReference<Node> node;
     private NodeRegistration registration;
+    private NodeProblemDetection problems;
     private volatile AssignmentWatcher watcher;
     private Thread logRotation;
     private UsageReporter usage;
@@ -98,7 +116,7 @@ public final class HerdAgent implements AutoCloseable {
         }
         HerdAgent agent = new HerdAgent(config, nodeId, client, reporter, instances, http, logs, node);
         try {
-            agent.run(clock, drivers);
+            agent.run(clock, drivers, store.dataDir());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             agent.close();
@@ -110,12 +128,16 @@ public final class HerdAgent implements AutoCloseable {
         return agent;
     }
 
-    private void run(InstantSource clock, Map<String, TaskDriver> drivers) throws InterruptedException {
+    private void run(InstantSource clock, Map<String, TaskDriver> drivers, Path dataDir) throws InterruptedException {
         Node fingerprinted = Fingerprint.node(config, nodeId, http.address(), drivers.keySet(), clock.instant());
         node.set(fingerprinted);
         log.info("node {} ({}): {} at {}, labels {}", fingerprinted.name(), nodeId, fingerprinted.capacity(),
                 fingerprinted.address(), fingerprinted.labels());
-        registration = new NodeRegistration(client, fingerprinted, clock, this::registeredAgain);
+        problems = new NodeProblemDetection(detectors(config, dataDir, drivers), clock, config.problems().interval());
+        // Once before registering, so that the first heartbeat already carries what the node looks like.
+        problems.checkNow();
+        problems.start();
+        registration = new NodeRegistration(client, fingerprinted, clock, this::registeredAgain, problems);
         registration.registerUntilDone();
         reporter.start();
         reportEverything();
@@ -135,6 +157,33 @@ public final class HerdAgent implements AutoCloseable {
         usage = new UsageReporter(instances::runners, Path.of("/proc"),
                 report -> client.reportUsage(nodeId, report), System::nanoTime, clock);
         usage.start();
+    }
+
+    /** The node problem detectors: filesystem of the data directory, /proc, the clock tools, the drivers. */
+    static List<ProblemDetector> detectors(AgentConfig config, Path dataDir, Map<String, TaskDriver> drivers) {
+        ProblemThresholds thresholds = config.problems();
+        Path proc = Path.of("/proc");
+        CommandRunner commands = CommandRunner.system(thresholds.probeTimeout());
+        FilesystemProbe filesystem = FilesystemProbe.system(commands);
+        Map<String, List<String>> probes = new TreeMap<>();
+        Optional<Path> tini = Optional.empty();
+        if (drivers.get(ExecDriver.NAME) instanceof ExecDriver exec) {
+            probes.put(ExecDriver.NAME, List.of(exec.setsid().toString(), "--version"));
+            tini = exec.tini();
+        }
+        List<ProblemDetector> detectors = new ArrayList<>(List.of(
+                FilesystemPressureDetector.disk(dataDir, filesystem, thresholds.diskPercent()),
+                FilesystemPressureDetector.inodes(dataDir, filesystem, thresholds.inodePercent()),
+                new MemoryPressureDetector(proc, thresholds.memoryPercent()),
+                new PidPressureDetector(proc, thresholds.pidPercent()),
+                new FileDescriptorPressureDetector(proc, thresholds.fileDescriptorPercent()),
+                new ClockSyncDetector(Path.of("/run/systemd/timesync/synchronized"), commands),
+                new KernelOomKillDetector(proc, thresholds.oomKillWindow()),
+                DriverDetector.unavailable(Set.of(ExecDriver.NAME), drivers.keySet(), probes, commands)));
+        if (drivers.containsKey(ExecDriver.NAME)) {
+            detectors.add(DriverDetector.degraded(tini, commands));
+        }
+        return detectors;
     }
 
     private void reportEverything() {
@@ -192,6 +241,9 @@ public final class HerdAgent implements AutoCloseable {
         }
         if (registration != null) {
             registration.close();
+        }
+        if (problems != null) {
+            problems.close();
         }
         if (logRotation != null) {
             logRotation.interrupt();

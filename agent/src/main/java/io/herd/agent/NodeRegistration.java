@@ -1,6 +1,9 @@
 package io.herd.agent;
 
+import io.herd.agent.problems.NodeProblemDetection;
 import io.herd.api.Node;
+import io.herd.api.NodeCondition;
+import io.herd.api.wire.HeartbeatRequest;
 import io.herd.api.wire.HeartbeatResponse;
 import io.herd.api.wire.RegisterNodeResponse;
 import io.herd.client.HerdClient;
@@ -9,6 +12,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Registers the node and keeps it alive: a heartbeat every interval the server asked for; when a heartbeat says
@@ -24,16 +29,25 @@ public final class NodeRegistration implements AutoCloseable {
     private final Node node;
     private final InstantSource clock;
     private final Runnable onRegistered;
+    /** Null for an agent without problem detection. */
+    private final NodeProblemDetection problems;
     private volatile Duration heartbeatInterval = DEFAULT_HEARTBEAT;
     private volatile boolean closed;
     private Thread thread;
 
     /** @param onRegistered run after every successful registration after the first (re-report everything) */
     public NodeRegistration(HerdClient client, Node node, InstantSource clock, Runnable onRegistered) {
+        this(client, node, clock, onRegistered, null);
+    }
+
+    /** @param problems whose changed conditions ride on the heartbeats; null for none */
+    public NodeRegistration(HerdClient client, Node node, InstantSource clock, Runnable onRegistered,
+            NodeProblemDetection problems) {
         this.client = client;
         this.node = node;
         this.clock = clock;
         this.onRegistered = onRegistered;
+        this.problems = problems;
     }
 
     /** Registers, retrying until a server answers; logs each failed attempt. */
@@ -82,7 +96,12 @@ public final class NodeRegistration implements AutoCloseable {
                 return;
             }
             try {
-                HeartbeatResponse response = client.heartbeat(node.id());
+                // Conditions ride along only when they changed since the server last took them.
+                Optional<List<NodeCondition>> conditions = problems == null ? Optional.empty() : problems.unsent();
+                HeartbeatResponse response = client.heartbeat(node.id(), new HeartbeatRequest(conditions.orElse(null)));
+                if (response.known()) {
+                    conditions.ifPresent(problems::acknowledged);
+                }
                 if (failing) {
                     log.info("heartbeats of node {} go through again", node.name());
                     failing = false;
@@ -90,6 +109,9 @@ public final class NodeRegistration implements AutoCloseable {
                 if (!response.known()) {
                     log.warn("the server does not know node {} ({}); registering again", node.name(), node.id());
                     register();
+                    if (problems != null) {
+                        problems.resend();
+                    }
                     onRegistered.run();
                 }
             } catch (RuntimeException e) {

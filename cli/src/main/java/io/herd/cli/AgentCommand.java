@@ -76,7 +76,8 @@ final class AgentCommand implements Callable<Integer> {
         if (serverList.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "--servers needs at least one address");
         }
-        String labelProblem = node.labelProblem() != null ? node.labelProblem() : node.gpuProblem();
+        String labelProblem = node.labelProblem() != null ? node.labelProblem()
+                : node.gpuProblem() != null ? node.gpuProblem() : node.problemThresholdProblem();
         if (labelProblem != null) {
             throw new ParameterException(spec.commandLine(), labelProblem);
         }
@@ -86,7 +87,8 @@ final class AgentCommand implements Callable<Integer> {
         Path directory = dataDir != null ? dataDir.toAbsolutePath().normalize()
                 : DataDirectories.defaultFor(node.name == null ? "agent" : "agent-" + node.name);
         return new AgentConfig(serverList, directory, node.name, node.normalizedLabels(), httpAddress,
-                node.portRange, cpuMillis, memoryBytes, diskBytes, false, node.gpus, node.gpuModel);
+                node.portRange, cpuMillis, memoryBytes, diskBytes, false, node.gpus, node.gpuModel,
+                node.problemThresholds());
     }
 
     @Override

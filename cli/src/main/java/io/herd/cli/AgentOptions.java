@@ -1,8 +1,10 @@
 package io.herd.cli;
 
+import io.herd.agent.problems.ProblemThresholds;
 import io.herd.api.PortRange;
 import picocli.CommandLine.Option;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -31,6 +33,56 @@ final class AgentOptions {
     @Option(names = "--gpu-model", paramLabel = "MODEL",
             description = "Model of the --gpus devices, matched by a task's gpu_model (default: generic).")
     String gpuModel;
+
+    @Option(names = "--disk-pressure-threshold", paramLabel = "PERCENT", defaultValue = "90",
+            description = "DiskPressure when this much of the data directory's filesystem is not available (default: ${DEFAULT-VALUE}).")
+    int diskPressurePercent;
+
+    @Option(names = "--inode-pressure-threshold", paramLabel = "PERCENT", defaultValue = "90",
+            description = "InodePressure when this much of its inodes are used (default: ${DEFAULT-VALUE}).")
+    int inodePressurePercent;
+
+    @Option(names = "--memory-pressure-threshold", paramLabel = "PERCENT", defaultValue = "95",
+            description = "MemoryPressure when this much memory is not available (default: ${DEFAULT-VALUE}).")
+    int memoryPressurePercent;
+
+    @Option(names = "--pid-pressure-threshold", paramLabel = "PERCENT", defaultValue = "90",
+            description = "PIDPressure when this much of min(pid_max, threads-max) is in use (default: ${DEFAULT-VALUE}).")
+    int pidPressurePercent;
+
+    @Option(names = "--fd-pressure-threshold", paramLabel = "PERCENT", defaultValue = "90",
+            description = "FileDescriptorPressure when this much of fs.file-max is allocated (default: ${DEFAULT-VALUE}).")
+    int fileDescriptorPressurePercent;
+
+    @Option(names = "--oom-kill-window", paramLabel = "DURATION", defaultValue = "10m",
+            converter = Converters.DurationConverter.class,
+            description = "How long a kernel OOM kill keeps KernelOOMKill true (default: ${DEFAULT-VALUE}).")
+    Duration oomKillWindow;
+
+    @Option(names = "--problem-check-interval", paramLabel = "DURATION", defaultValue = "10s",
+            converter = Converters.DurationConverter.class,
+            description = "How often the node problem detectors run (default: ${DEFAULT-VALUE}).")
+    Duration problemCheckInterval;
+
+    /** Null when fine, else what is wrong with the problem detection options. */
+    String problemThresholdProblem() {
+        for (int percent : new int[] {diskPressurePercent, inodePressurePercent, memoryPressurePercent,
+                pidPressurePercent, fileDescriptorPressurePercent}) {
+            if (percent < 0 || percent > 100) {
+                return "a --*-pressure-threshold is a percentage from 0 to 100, got " + percent;
+            }
+        }
+        if (problemCheckInterval != null && !problemCheckInterval.isPositive()) {
+            return "--problem-check-interval must be more than 0";
+        }
+        return null;
+    }
+
+    ProblemThresholds problemThresholds() {
+        return new ProblemThresholds(diskPressurePercent, inodePressurePercent, memoryPressurePercent,
+                pidPressurePercent, fileDescriptorPressurePercent, oomKillWindow, problemCheckInterval,
+                ProblemThresholds.DEFAULT.probeTimeout());
+    }
 
     /** Null when fine, else what is wrong with the GPU options. */
     String gpuProblem() {

@@ -89,13 +89,15 @@ final class DevCommand implements Callable<Integer> {
 
     AgentConfig agentConfig(Layout layout, String serverHttpAddress) {
         return new AgentConfig(List.of(serverHttpAddress), layout.agentDir(), node.name, node.normalizedLabels(),
-                agentHttpAddress, node.portRange, null, null, null, layout.ephemeral(), node.gpus, node.gpuModel);
+                agentHttpAddress, node.portRange, null, null, null, layout.ephemeral(), node.gpus, node.gpuModel,
+                node.problemThresholds());
     }
 
     @Override
     public Integer call() {
         String labelProblem = node.labelProblem() != null ? node.labelProblem()
-                : node.gpuProblem() != null ? node.gpuProblem() : gc.problem();
+                : node.gpuProblem() != null ? node.gpuProblem()
+                : node.problemThresholdProblem() != null ? node.problemThresholdProblem() : gc.problem();
         if (labelProblem != null) {
             throw new ParameterException(spec.commandLine(), labelProblem);
         }

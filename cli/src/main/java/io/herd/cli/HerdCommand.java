@@ -29,6 +29,7 @@ import java.util.concurrent.Callable;
                 EventsCommand.class,
                 NodesCommand.class,
                 TopCommand.class,
+                NodeCommand.class,
                 ServerCommand.class,
                 AgentCommand.class,
                 DevCommand.class,

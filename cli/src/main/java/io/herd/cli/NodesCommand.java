@@ -2,6 +2,8 @@ package io.herd.cli;
 
 import io.herd.api.Json;
 import io.herd.api.Node;
+import io.herd.api.NodeCondition;
+import io.herd.api.NodeEligibility;
 import io.herd.api.Quantities;
 import io.herd.client.HerdClient;
 import picocli.CommandLine.Command;
@@ -17,7 +19,11 @@ import java.util.concurrent.Callable;
 
 /** {@code herd nodes}: the machines of the cluster. */
 @Command(name = "nodes", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "List the nodes (machines running an agent) with their capacity and labels.")
+        description = {
+                "List the nodes (machines running an agent): status, whether new instances may be placed",
+                "there, the problems the agent detected (a ! marks those that stop new placements),",
+                "capacity and labels. -o json gives every condition with its reason, message and since.",
+        })
 final class NodesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -48,12 +54,28 @@ final class NodesCommand implements Callable<Integer> {
     }
 
     static TableWriter nodeTable(List<Node> nodes) {
-        TableWriter table = new TableWriter("ID", "NAME", "STATUS", "ADDRESS", "CPU", "MEMORY", "LABELS");
+        TableWriter table = new TableWriter("ID", "NAME", "STATUS", "ELIGIBLE", "CONDITIONS", "ADDRESS", "CPU",
+                "MEMORY", "LABELS");
         for (Node node : nodes) {
-            table.row(Formats.shortId(node.id()), node.name(), node.status().wireName(), node.address(),
+            table.row(Formats.shortId(node.id()), node.name(), node.status().wireName(),
+                    node.eligibility() == NodeEligibility.ELIGIBLE ? "yes" : "no", conditions(node), node.address(),
                     Quantities.formatCpu(node.capacity().cpuMillis()),
                     Formats.size(node.capacity().memoryBytes()), Formats.labels(node.labels()));
         }
         return table;
+    }
+
+    /**
+     * The problems the node has now (conditions that are true), the severe ones marked with {@code !} because they
+     * stop new placements; {@code ok} when none.
+     */
+    static String conditions(Node node) {
+        List<String> problems = new ArrayList<>();
+        for (NodeCondition condition : node.conditions()) {
+            if (condition.isTrue()) {
+                problems.add(condition.type() + (condition.blocksPlacement() ? "!" : ""));
+            }
+        }
+        return problems.isEmpty() ? "ok" : String.join(",", problems);
     }
 }

@@ -22,8 +22,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Parsing of every command: help, defaults, and one clear line plus a non-zero exit for bad input. */
 class CommandLineTest {
     private static final List<String> COMMANDS =
-            List.of("up", "diff", "status", "history", "rollback", "down", "logs", "nodes", "server", "agent", "dev",
-                    "version");
+            List.of("up", "diff", "status", "history", "rollback", "down", "logs", "nodes", "node", "server", "agent",
+                    "dev", "version");
 
     record Result(int exitCode, String out, String err) {}
 
@@ -43,8 +43,8 @@ class CommandLineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"up", "diff", "status", "history", "rollback", "down", "logs", "nodes", "server", "agent",
-            "dev", "version"})
+    @ValueSource(strings = {"up", "diff", "status", "history", "rollback", "down", "logs", "nodes", "node", "server",
+            "agent", "dev", "version"})
     void everyCommandHasHelp(String command) {
         Result result = run(command, "--help");
         assertThat(result.exitCode()).isZero();
@@ -53,8 +53,8 @@ class CommandLineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"up", "diff", "status", "history", "rollback", "down", "logs", "nodes", "server", "agent",
-            "dev", "version"})
+    @ValueSource(strings = {"up", "diff", "status", "history", "rollback", "down", "logs", "nodes", "node", "server",
+            "agent", "dev", "version"})
     void unknownFlagIsAUsageError(String command) {
         boolean needsArgument = List.of("up", "diff", "history", "rollback", "down", "logs").contains(command);
         Result result = needsArgument ? run(command, "x", "--no-such-flag") : run(command, "--no-such-flag");

@@ -126,17 +126,28 @@ class CommandsTest {
         api.on("GET", "/v1/nodes", request -> json(List.of(
                 Nodes.node("node-b").id("bbbbbbbb-1111").address("127.0.0.1:7711").label("zone", "b").build(),
                 Nodes.node("node-a").id("aaaaaaaa-2222").address("127.0.0.1:7710").cpu("2").memory("4Gi")
-                        .label("zone", "a").label("rack", "r1").build())));
+                        .label("zone", "a").label("rack", "r1").build()
+                        .withEligibility(io.herd.api.NodeEligibility.INELIGIBLE)
+                        .withConditions(List.of(
+                                new io.herd.api.NodeCondition("DiskPressure", io.herd.api.ConditionStatus.TRUE, "DiskLow",
+                                        "95% used", java.time.Instant.EPOCH),
+                                new io.herd.api.NodeCondition("KernelOOMKill", io.herd.api.ConditionStatus.TRUE, "OomKill",
+                                        "1 kill", java.time.Instant.EPOCH),
+                                new io.herd.api.NodeCondition("ClockUnsynchronized", io.herd.api.ConditionStatus.UNKNOWN,
+                                        "ClockStateUnknown", "nothing can tell", java.time.Instant.EPOCH))))));
         Result table = run("nodes");
         assertThat(table.out()).isEqualTo("""
-                ID        NAME    STATUS  ADDRESS         CPU  MEMORY  LABELS
-                aaaaaaaa  node-a  ready   127.0.0.1:7710  2    4Gi     rack=r1,zone=a
-                bbbbbbbb  node-b  ready   127.0.0.1:7711  4    8Gi     zone=b
+                ID        NAME    STATUS  ELIGIBLE  CONDITIONS                   ADDRESS         CPU  MEMORY  LABELS
+                aaaaaaaa  node-a  ready   no        DiskPressure!,KernelOOMKill  127.0.0.1:7710  2    4Gi     rack=r1,zone=a
+                bbbbbbbb  node-b  ready   yes       ok                           127.0.0.1:7711  4    8Gi     zone=b
                 """);
         JsonNode json = readJson(run("nodes", "-o", "json").out());
         assertThat(json.get(0).get("id").asText()).isEqualTo("aaaaaaaa-2222");
         assertThat(json.get(0).get("name").asText()).isEqualTo("node-a");
         assertThat(json.get(0).get("status").asText()).isEqualTo("ready");
+        assertThat(json.get(0).get("eligibility").asText()).isEqualTo("ineligible");
+        assertThat(json.get(0).get("conditions").get(1).get("type").asText()).isEqualTo("DiskPressure");
+        assertThat(json.get(0).get("conditions").get(1).get("status").asText()).isEqualTo("true");
     }
 
     @Test

@@ -221,8 +221,39 @@ public final class HerdClient implements AutoCloseable {
     }
 
     public HeartbeatResponse heartbeat(String nodeId) {
-        return send("POST", "/v1/nodes/" + encode(nodeId) + "/heartbeat", "{}", "application/json",
+        return heartbeat(nodeId, io.herd.api.wire.HeartbeatRequest.UNCHANGED);
+    }
+
+    /** A heartbeat that also reports the node's conditions when {@code request} carries them (they changed). */
+    public HeartbeatResponse heartbeat(String nodeId, io.herd.api.wire.HeartbeatRequest request) {
+        String body = request.conditions() == null ? "{}" : Json.write(request);
+        return send("POST", "/v1/nodes/" + encode(nodeId) + "/heartbeat", body, "application/json",
                 Duration.ofSeconds(5), HeartbeatResponse.class);
+    }
+
+    /** One node by id, id prefix or name. */
+    public Node node(String idOrName) {
+        return send("GET", "/v1/nodes/" + encode(idOrName), null, null, REQUEST_TIMEOUT, Node.class);
+    }
+
+    /** Turns new placements on a node on or off; turning them on also cancels a drain. Answers the node. */
+    public Node setNodeEligibility(String idOrName, boolean eligible) {
+        return send("POST", "/v1/nodes/" + encode(idOrName) + "/eligibility",
+                Json.write(new io.herd.api.wire.NodeEligibilityRequest(eligible)), "application/json",
+                REQUEST_TIMEOUT, Node.class);
+    }
+
+    /** Starts a drain with a deadline ({@code 10m}; null for the default), or cancels one. Answers the node. */
+    public Node drainNode(String idOrName, String deadline, boolean cancel) {
+        return send("POST", "/v1/nodes/" + encode(idOrName) + "/drain",
+                Json.write(new io.herd.api.wire.NodeDrainRequest(deadline, cancel ? Boolean.TRUE : null)),
+                "application/json", REQUEST_TIMEOUT, Node.class);
+    }
+
+    /** The instances on a node, terminal ones included, blocking until the state's index passes {@code index}. */
+    public Indexed<List<Instance>> instancesOnNode(String nodeId, long index, Duration wait) {
+        return sendIndexed("GET", "/v1/instances?node=" + encode(nodeId) + "&index=" + index + "&wait="
+                + wait.toMillis() + "ms", wait, new TypeReference<List<Instance>>() {});
     }
 
     /** The instances assigned to a node, blocking until the state's index passes {@code index}. */

@@ -55,6 +55,12 @@ final class Feasibility {
         if (node.status() != NodeStatus.READY) {
             return Optional.of(node.status() == NodeStatus.DOWN ? NODE_DOWN : NODE_DRAINING);
         }
+        // Ineligible (an operator's choice or a drain) or a severe condition the agent reported, such as disk
+        // pressure: the reason says which, so that a pending instance tells the user.
+        Optional<String> blocker = node.placementBlocker();
+        if (blocker.isPresent()) {
+            return blocker;
+        }
         Set<String> supported = node.drivers();
         for (String driver : drivers) {
             if (!supported.contains(driver)) {

@@ -36,6 +36,11 @@ public final class NodeFit {
         if (node.status() != NodeStatus.READY) {
             return Optional.of(node.status() == NodeStatus.DOWN ? "node is down" : "node is draining");
         }
+        // The node may have become ineligible, or reported a severe condition, after the scheduler's snapshot.
+        Optional<String> blocker = node.placementBlocker();
+        if (blocker.isPresent()) {
+            return blocker;
+        }
         Set<String> proposedIds = new HashSet<>();
         for (Instance instance : proposed) {
             if (!instance.nodeId().equals(node.id())) {

@@ -157,6 +157,13 @@ final class Reconciler {
         List<String> unhealthy = new ArrayList<>();
         boolean paused = false;
         for (Group group : job.groups()) {
+            DrainMigration.Outcome migration = DrainMigration.plan(view, group,
+                    byGroup.getOrDefault(group.name(), List.of()), instance -> matchesCurrentSpec(instance, group));
+            stops.addAll(migration.stops());
+            placements.addAll(migration.placements());
+            byGroup.put(group.name(), migration.live());
+        }
+        for (Group group : job.groups()) {
             GroupOutcome outcome = reconcileRollingGroup(group, byGroup.getOrDefault(group.name(), List.of()),
                     deployment, stops, placements);
             progress.put(group.name(), outcome.progress());

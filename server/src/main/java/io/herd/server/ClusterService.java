@@ -13,7 +13,13 @@ import io.herd.api.InstanceStatusUpdate;
 import io.herd.api.Job;
 import io.herd.api.JobSpecParser;
 import io.herd.api.Node;
+import io.herd.api.NodeCondition;
+import io.herd.api.NodeDrain;
+import io.herd.api.NodeEligibility;
 import io.herd.api.NodeStatus;
+import io.herd.api.wire.HeartbeatRequest;
+import io.herd.api.wire.NodeDrainRequest;
+import io.herd.api.wire.NodeEligibilityRequest;
 import io.herd.api.wire.ClusterStatus;
 import io.herd.api.wire.CronStatus;
 import io.herd.api.wire.RunStatus;
@@ -30,10 +36,14 @@ import io.herd.state.ApplyResult;
 import io.herd.state.Command;
 import io.herd.state.DeregisterJob;
 import io.herd.state.RegisterJob;
+import io.herd.state.SetNodeConditions;
+import io.herd.state.SetNodeDrain;
+import io.herd.state.SetNodeEligibility;
 import io.herd.state.StateStore;
 import io.herd.state.StateView;
 import io.herd.state.UpsertNode;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -53,6 +63,9 @@ import java.util.stream.Collectors;
 final class ClusterService {
     private static final int EVALUATIONS_SHOWN = 10;
     private static final int NEXT_RUNS_SHOWN = 3;
+    private static final int MAX_CONDITIONS = 64;
+    /** How long a drain waits for what is left (batch instances) when the operator names no deadline. */
+    static final Duration DEFAULT_DRAIN_DEADLINE = Duration.ofHours(1);
 
     private final StateStore store;
     private final RaftNode raft;
@@ -456,13 +469,96 @@ final class ClusterService {
     }
 
     HeartbeatResponse heartbeat(String nodeId) {
+        return heartbeat(nodeId, HeartbeatRequest.UNCHANGED);
+    }
+
+    /**
+     * A heartbeat, which stays off the Raft log (liveness is tracked in memory) unless the node comes back from
+     * down or the agent reports conditions that differ from the stored ones: an agent sends them only when they
+     * changed, and only a real difference is proposed.
+     */
+    HeartbeatResponse heartbeat(String nodeId, HeartbeatRequest request) {
         NodeLiveness liveness = leader.liveness().orElseThrow(() -> new HerdException(ErrorCode.NO_LEADER,
                 "this server is not the leader yet; retry"));
         Optional<Node> node = store.node(nodeId);
         if (node.isEmpty()) {
             return new HeartbeatResponse(false, null);
         }
-        return new HeartbeatResponse(true, liveness.heartbeat(node.get()));
+        // Liveness first: a report the server refuses must not also make the node look silent.
+        HeartbeatResponse response = new HeartbeatResponse(true, liveness.heartbeat(node.get()));
+        if (request != null && request.conditions() != null) {
+            List<NodeCondition> conditions = validConditions(request.conditions());
+            if (!conditions.equals(node.get().conditions())) {
+                raft.propose(new SetNodeConditions(nodeId, conditions, UUID.randomUUID().toString(), clock.instant()));
+            }
+        }
+        return response;
+    }
+
+    private static List<NodeCondition> validConditions(List<NodeCondition> conditions) {
+        List<ErrorDetail> problems = new ArrayList<>();
+        java.util.Set<String> types = new java.util.HashSet<>();
+        for (int i = 0; i < conditions.size(); i++) {
+            NodeCondition condition = conditions.get(i);
+            if (condition == null || condition.type().isBlank()) {
+                problems.add(new ErrorDetail("conditions[" + i + "].type", "must not be empty"));
+            } else if (!types.add(condition.type())) {
+                problems.add(new ErrorDetail("conditions[" + i + "].type", "reported twice: " + condition.type()));
+            } else if (condition.since() == null) {
+                problems.add(new ErrorDetail("conditions[" + i + "].since", "must be when the status last changed"));
+            }
+        }
+        if (conditions.size() > MAX_CONDITIONS) {
+            problems.add(new ErrorDetail("conditions", "at most " + MAX_CONDITIONS + " conditions"));
+        }
+        if (!problems.isEmpty()) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "invalid node conditions", problems);
+        }
+        // Sorted as the node stores them, so that an unchanged report compares equal.
+        return conditions.stream().sorted(Comparator.comparing(NodeCondition::type)).toList();
+    }
+
+    /** Turns new placements on a node on or off; on also cancels a drain in progress. */
+    Node setNodeEligibility(String idOrName, NodeEligibilityRequest request) {
+        if (request == null || request.eligible() == null) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "the body must be {\"eligible\": true|false}");
+        }
+        Node node = store.read(view -> findNode(view, idOrName));
+        raft.propose(new SetNodeEligibility(node.id(), request.eligible()
+                ? NodeEligibility.ELIGIBLE : NodeEligibility.INELIGIBLE, UUID.randomUUID().toString(), clock.instant()));
+        return store.read(view -> findNode(view, node.id()));
+    }
+
+    /** Starts a drain (or moves its deadline), or cancels it. */
+    Node drainNode(String idOrName, NodeDrainRequest request) {
+        NodeDrainRequest body = request == null ? new NodeDrainRequest(null, null) : request;
+        Node node = store.read(view -> findNode(view, idOrName));
+        Instant now = clock.instant();
+        if (Boolean.TRUE.equals(body.cancel())) {
+            if (body.deadline() != null) {
+                throw new HerdException(ErrorCode.INVALID_ARGUMENT, "give either a deadline or cancel, not both");
+            }
+            if (!node.isDraining()) {
+                throw new HerdException(ErrorCode.CONFLICT, "node " + node.name() + " is not draining");
+            }
+            raft.propose(new SetNodeDrain(node.id(), null, UUID.randomUUID().toString(), now));
+        } else {
+            Duration deadline = body.deadline() == null ? DEFAULT_DRAIN_DEADLINE
+                    : io.herd.api.Quantities.parseDuration(body.deadline())
+                            .filter(duration -> !duration.isNegative())
+                            .orElseThrow(() -> new HerdException(ErrorCode.INVALID_ARGUMENT,
+                                    "invalid drain deadline " + body.deadline() + "; give a duration such as 10m or 1h",
+                                    List.of(new ErrorDetail("deadline", "must be a duration such as 10m"))));
+            if (node.status() == NodeStatus.DOWN) {
+                throw new HerdException(ErrorCode.CONFLICT, "node " + node.name()
+                        + " is down: its instances are already lost and replaced; turn it off with 'herd node eligibility "
+                        + node.name() + " off' instead");
+            }
+            Instant start = node.isDraining() ? node.drain().startTime() : now;
+            raft.propose(new SetNodeDrain(node.id(), new NodeDrain(start, now.plus(deadline), false),
+                    UUID.randomUUID().toString(), now));
+        }
+        return store.read(view -> findNode(view, node.id()));
     }
 
     void reportInstances(String nodeId, List<InstanceStatusUpdate> updates) {

@@ -154,7 +154,13 @@ final class HttpApi implements AutoCloseable {
             config.routes.get("/v1/nodes/{id}", ctx -> blockingRead(ctx, view -> ClusterService.findNode(view, ctx.pathParam("id"))));
             config.routes.post("/v1/nodes/register", write(ctx -> respond(ctx,
                     service.registerNode(readBody(ctx, RegisterNodeRequest.class).node()))));
-            config.routes.post("/v1/nodes/{id}/heartbeat", write(ctx -> respond(ctx, service.heartbeat(ctx.pathParam("id")))));
+            config.routes.post("/v1/nodes/{id}/heartbeat", write(ctx -> respond(ctx, service.heartbeat(ctx.pathParam("id"),
+                    ctx.body().isBlank() ? io.herd.api.wire.HeartbeatRequest.UNCHANGED
+                            : readBody(ctx, io.herd.api.wire.HeartbeatRequest.class)))));
+            config.routes.post("/v1/nodes/{id}/eligibility", write(ctx -> respond(ctx, service.setNodeEligibility(
+                    ctx.pathParam("id"), readBody(ctx, io.herd.api.wire.NodeEligibilityRequest.class)))));
+            config.routes.post("/v1/nodes/{id}/drain", write(ctx -> respond(ctx, service.drainNode(ctx.pathParam("id"),
+                    ctx.body().isBlank() ? null : readBody(ctx, io.herd.api.wire.NodeDrainRequest.class)))));
             config.routes.get("/v1/nodes/{id}/instances", this::nodeAssignments);
             config.routes.post("/v1/nodes/{id}/instances/status", write(ctx -> {
                 List<InstanceStatusUpdate> updates = readBody(ctx, new TypeReference<List<InstanceStatusUpdate>>() {});

@@ -13,12 +13,14 @@ import java.util.Optional;
 
 /**
  * The one place where leader-only work starts and stops: the evaluation dispatcher with its scheduler workers,
- * the plan applier, node liveness, garbage collection, event webhook delivery and the cron dispatcher. A watcher polls the Raft role; work starts only once this server leads
+ * the plan applier, node liveness, node drains, garbage collection, event webhook delivery and the cron dispatcher.
+ * A watcher polls the Raft role; work starts only once this server leads
  * and has applied every entry of earlier terms, and stops as soon as it no longer leads.
  */
 final class LeaderServices implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderServices.class);
     private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration DRAIN_CHECK_INTERVAL = Duration.ofSeconds(1);
 
     private final StateStore store;
     private final RaftNode raft;
@@ -31,7 +33,7 @@ final class LeaderServices implements AutoCloseable {
     private Active active;
 
     private record Active(EvaluationDispatcher dispatcher, NodeLiveness liveness, GarbageCollector collector,
-            WebhookDelivery webhooks, CronDispatcher cron) {}
+            WebhookDelivery webhooks, CronDispatcher cron, NodeDrainer drainer) {}
 
     LeaderServices(StateStore store, RaftNode raft, InstantSource clock, ServerConfig config,
             SchedulerMetrics schedulerMetrics) {
@@ -68,7 +70,9 @@ final class LeaderServices implements AutoCloseable {
                         webhooks.start();
                         CronDispatcher cron = new CronDispatcher(store, raft, clock);
                         cron.start();
-                        active = new Active(dispatcher, liveness, collector, webhooks, cron);
+                        NodeDrainer drainer = new NodeDrainer(store, raft, clock, DRAIN_CHECK_INTERVAL);
+                        drainer.start();
+                        active = new Active(dispatcher, liveness, collector, webhooks, cron, drainer);
                     } else if (!leading && active != null) {
                         LOG.info("this server ({}) is no longer the leader: stopping leader work", raft.selfId());
                         stopActive();
@@ -94,6 +98,7 @@ final class LeaderServices implements AutoCloseable {
         active.collector().close();
         active.webhooks().close();
         active.cron().close();
+        active.drainer().close();
         active = null;
     }
 

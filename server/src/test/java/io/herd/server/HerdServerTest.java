@@ -178,6 +178,52 @@ class HerdServerTest {
                 .allMatch(instance -> instance.state() == InstanceState.LOST);
     }
 
+    @Test
+    void conditionsOnAHeartbeatAreStoredOnlyWhenTheyChangeAndASevereOneStopsPlacements() {
+        register("node-a", 4000);
+        Instant since = Instant.parse("2026-01-01T00:00:00Z");
+        io.herd.api.NodeCondition pressure = new io.herd.api.NodeCondition(io.herd.api.NodeCondition.DISK_PRESSURE,
+                io.herd.api.ConditionStatus.TRUE, "DiskLow", "96% of disk used", since);
+        client.heartbeat(nodeId("node-a"), new io.herd.api.wire.HeartbeatRequest(List.of(pressure)));
+        assertThat(client.node("node-a").conditions()).containsExactly(pressure);
+        assertThat(conditionCommands()).as("one command for the change").isEqualTo(1);
+
+        // The same report again, and plain heartbeats: nothing goes through Raft.
+        client.heartbeat(nodeId("node-a"), new io.herd.api.wire.HeartbeatRequest(List.of(pressure)));
+        client.heartbeat(nodeId("node-a"));
+        assertThat(conditionCommands()).isEqualTo(1);
+
+        client.submitJob(SPEC);
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.jobStatus("demo/web").evaluations().stream()
+                .anyMatch(evaluation -> evaluation.status() == EvaluationStatus.BLOCKED));
+        assertThat(live()).isEmpty();
+
+        // A bad report is refused (400) and changes nothing.
+        assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(io.herd.api.HerdException.class,
+                () -> client.heartbeat(nodeId("node-a"), new io.herd.api.wire.HeartbeatRequest(List.of(pressure,
+                        pressure)))).code()).isEqualTo(io.herd.api.ErrorCode.INVALID_ARGUMENT);
+        assertThat(client.node("node-a").conditions()).containsExactly(pressure);
+
+        client.heartbeat(nodeId("node-a"), new io.herd.api.wire.HeartbeatRequest(List.of(pressure.update(
+                io.herd.api.ConditionStatus.FALSE, "DiskAvailable", "60% of disk used", since.plusSeconds(60)))));
+        await().atMost(Duration.ofSeconds(10)).until(() -> live().size() == 4);
+    }
+
+    /** How many SetNodeConditions commands this server proposed, from its /metrics. */
+    private long conditionCommands() {
+        try {
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + server.httpAddress() + "/metrics"))
+                            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return response.body().lines()
+                    .filter(line -> line.startsWith("herd_raft_apply_duration_seconds_count{command=\"SetNodeConditions\"}"))
+                    .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                    .sum();
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private String nodeId(String name) {
         return "id-" + name;
     }

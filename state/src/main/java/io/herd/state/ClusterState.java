@@ -21,6 +21,8 @@ import io.herd.api.InstanceStop;
 import io.herd.api.Job;
 import io.herd.api.JobType;
 import io.herd.api.Node;
+import io.herd.api.NodeDrain;
+import io.herd.api.NodeEligibility;
 import io.herd.api.NodeStatus;
 import io.herd.api.PlacementFailure;
 import io.herd.api.Plan;
@@ -85,6 +87,7 @@ public final class ClusterState {
     public static final int CRON_RUN_HISTORY_LIMIT = 20;
 
     static final String NODE_DOWN_REASON = "node down";
+    static final String DRAIN_DEADLINE_REASON = "node drain deadline reached";
 
     private long index;
     private final SortedMap<String, ServerRecord> servers = new TreeMap<>();
@@ -208,6 +211,11 @@ public final class ClusterState {
                 yield new ApplyResult(index, stored > 0, 0, List.of(), stored + " usage samples recorded");
             }
             case FireCron fire -> fireCron(fire);
+            case SetNodeEligibility eligibility -> setNodeEligibility(eligibility);
+            case SetNodeDrain drain -> setNodeDrain(drain);
+            case NodeDrainDeadline deadline -> nodeDrainDeadline(deadline);
+            case CompleteNodeDrain complete -> completeNodeDrain(complete);
+            case SetNodeConditions conditions -> setNodeConditions(conditions);
         };
         EventRecorder.record(command, before, view, result, events);
         events.prune(command.time());
@@ -520,9 +528,11 @@ public final class ClusterState {
         Instant registerTime = existing != null && existing.registerTime() != null
                 ? existing.registerTime()
                 : command.time();
+        // Eligibility, drain and conditions are the cluster's record, not the agent's: a registration keeps them.
         Node stored = new Node(submitted.id(), submitted.name(), submitted.address(), submitted.capacity(),
                 submitted.labels(), submitted.drivers(), submitted.ports(), status, registerTime, command.time(),
-                submitted.gpus());
+                submitted.gpus(), existing == null ? null : existing.eligibility(),
+                existing == null ? null : existing.drain(), existing == null ? List.of() : existing.conditions());
         nodes.put(stored.id(), stored);
 
         List<String> created = new ArrayList<>();
@@ -540,13 +550,16 @@ public final class ClusterState {
         if (existing == null) {
             return ApplyResult.unchanged(index, "node not found");
         }
-        boolean statusChanged = existing.status() != command.status();
+        // A node coming back while a drain is in progress is draining, not ready: the drain goes on.
+        NodeStatus target = command.status() == NodeStatus.READY && existing.isDraining()
+                ? NodeStatus.DRAINING : command.status();
+        boolean statusChanged = existing.status() != target;
         if (statusChanged) {
-            nodes.put(existing.id(), existing.withStatus(command.status(), command.time()));
+            nodes.put(existing.id(), existing.withStatus(target, command.time()));
         }
         List<String> created = new ArrayList<>();
         int lost = 0;
-        switch (command.status()) {
+        switch (target) {
             case DOWN -> {
                 // Applied even when the node was already down, in case something was placed on it since.
                 SortedSet<String> jobsToReschedule = new TreeSet<>();
@@ -579,10 +592,151 @@ public final class ClusterState {
         }
         boolean changed = statusChanged || lost > 0;
         String message = changed
-                ? "node " + existing.id() + " " + command.status().wireName()
+                ? "node " + existing.id() + " " + target.wireName()
                         + (lost > 0 ? ", " + lost + " instances lost" : "") + createdSuffix(created)
-                : "node " + existing.id() + " already " + command.status().wireName();
+                : "node " + existing.id() + " already " + target.wireName();
         return new ApplyResult(index, changed, 0, created, message);
+    }
+
+    private ApplyResult setNodeEligibility(SetNodeEligibility command) {
+        Node existing = nodes.get(command.nodeId());
+        if (existing == null) {
+            return ApplyResult.unchanged(index, "node not found");
+        }
+        Node updated = existing.withEligibility(command.eligibility());
+        if (command.eligibility() == NodeEligibility.ELIGIBLE && existing.isDraining()) {
+            updated = endDrain(updated, command.time());
+        }
+        if (updated.equals(existing)) {
+            return ApplyResult.unchanged(index, "node " + existing.id() + " already " + command.eligibility().wireName());
+        }
+        nodes.put(existing.id(), updated);
+        List<String> created = new ArrayList<>();
+        if (updated.placementBlocker().isEmpty()) {
+            unblockEvaluations(command.commandId(), command.time(), new TreeMap<>(), created);
+        }
+        return new ApplyResult(index, true, 0, created, "node " + existing.id() + " "
+                + command.eligibility().wireName() + (existing.isDraining() ? ", drain cancelled" : "")
+                + createdSuffix(created));
+    }
+
+    private ApplyResult setNodeDrain(SetNodeDrain command) {
+        Node existing = nodes.get(command.nodeId());
+        if (existing == null) {
+            return ApplyResult.unchanged(index, "node not found");
+        }
+        if (command.drain() == null) {
+            if (!existing.isDraining()) {
+                return ApplyResult.unchanged(index, "node " + existing.id() + " is not draining");
+            }
+            nodes.put(existing.id(), endDrain(existing, command.time()));
+            return new ApplyResult(index, true, 0, List.of(), "node " + existing.id()
+                    + " drain cancelled; it stays ineligible");
+        }
+        Node draining = existing.withDrain(command.drain()).withEligibility(NodeEligibility.INELIGIBLE);
+        if (draining.status() == NodeStatus.READY) {
+            draining = draining.withStatus(NodeStatus.DRAINING, command.time());
+        }
+        nodes.put(existing.id(), draining);
+        // Every job with something live here is looked at again: the reconciler starts moving its instances.
+        List<String> created = new ArrayList<>();
+        if (!existing.isDraining()) {
+            SortedMap<String, String> evaluationByJob = new TreeMap<>();
+            for (String jobId : liveJobsOn(existing.id())) {
+                created.add(createDerivedEvaluation(command.commandId(), jobId, EvaluationTrigger.NODE_UPDATE,
+                        command.time(), evaluationByJob));
+            }
+        }
+        return new ApplyResult(index, !draining.equals(existing), 0, created, "node " + existing.id()
+                + " draining until " + command.drain().deadline() + createdSuffix(created));
+    }
+
+    private ApplyResult nodeDrainDeadline(NodeDrainDeadline command) {
+        Node existing = nodes.get(command.nodeId());
+        if (existing == null || !existing.isDraining()) {
+            return ApplyResult.unchanged(index, "node " + command.nodeId() + " is not draining");
+        }
+        NodeDrain drain = existing.drain();
+        nodes.put(existing.id(), existing.withDrain(new NodeDrain(drain.startTime(), drain.deadline(), true)));
+        SortedSet<String> jobsToReschedule = new TreeSet<>();
+        int stopped = 0;
+        for (Instance instance : instancesOn(existing.id())) {
+            if (!instance.isLive()) {
+                continue;
+            }
+            putInstance(instance.withDesired(DesiredStatus.STOP, DRAIN_DEADLINE_REASON, command.time()));
+            stopped++;
+            if (isRunning(instance.jobId())) {
+                jobsToReschedule.add(instance.jobId());
+            }
+        }
+        List<String> created = new ArrayList<>();
+        SortedMap<String, String> evaluationByJob = new TreeMap<>();
+        for (String jobId : jobsToReschedule) {
+            created.add(createDerivedEvaluation(command.commandId(), jobId, EvaluationTrigger.NODE_UPDATE,
+                    command.time(), evaluationByJob));
+        }
+        return new ApplyResult(index, true, 0, created, "node " + existing.id() + " drain deadline reached, "
+                + stopped + " instances stopped" + createdSuffix(created));
+    }
+
+    private ApplyResult completeNodeDrain(CompleteNodeDrain command) {
+        Node existing = nodes.get(command.nodeId());
+        if (existing == null || !existing.isDraining()) {
+            return ApplyResult.unchanged(index, "node " + command.nodeId() + " is not draining");
+        }
+        // Checked again here: the drainer decided on an older state, and something may have been placed since.
+        if (instancesOn(existing.id()).stream().anyMatch(instance -> !instance.state().isTerminal())) {
+            return ApplyResult.unchanged(index, "node " + existing.id() + " still runs instances");
+        }
+        nodes.put(existing.id(), endDrain(existing, command.time()));
+        return new ApplyResult(index, true, 0, List.of(), "node " + existing.id() + " drained");
+    }
+
+    private ApplyResult setNodeConditions(SetNodeConditions command) {
+        Node existing = nodes.get(command.nodeId());
+        if (existing == null) {
+            return ApplyResult.unchanged(index, "node not found");
+        }
+        Node updated = existing.withConditions(command.conditions());
+        if (updated.equals(existing)) {
+            return ApplyResult.unchanged(index, "node " + existing.id() + " conditions unchanged");
+        }
+        nodes.put(existing.id(), updated);
+        List<String> created = new ArrayList<>();
+        if (existing.placementBlocker().isPresent() && updated.placementBlocker().isEmpty()) {
+            unblockEvaluations(command.commandId(), command.time(), new TreeMap<>(), created);
+        }
+        return new ApplyResult(index, true, 0, created, "node " + existing.id() + " conditions updated"
+                + createdSuffix(created));
+    }
+
+    /** The node without its drain: ready again if it was draining (down stays down), eligibility unchanged. */
+    private static Node endDrain(Node node, Instant time) {
+        Node ended = node.withDrain(null);
+        return ended.status() == NodeStatus.DRAINING ? ended.withStatus(NodeStatus.READY, time) : ended;
+    }
+
+    /** The jobs with a live instance on the node, sorted. */
+    private SortedSet<String> liveJobsOn(String nodeId) {
+        SortedSet<String> jobIds = new TreeSet<>();
+        for (Instance instance : instancesOn(nodeId)) {
+            if (instance.isLive()) {
+                jobIds.add(instance.jobId());
+            }
+        }
+        return jobIds;
+    }
+
+    /** Whether a live instance of the job runs on a draining node: its readiness changes move the drain on. */
+    private boolean hasInstanceOnDrainingNode(String jobId) {
+        for (Instance instance : instancesByJob.getOrDefault(jobId, Collections.emptyNavigableMap()).values()) {
+            Node node = nodes.get(instance.nodeId());
+            if (instance.isLive() && node != null && node.isDraining()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private ApplyResult applyPlan(ApplyPlan command) {
@@ -715,9 +869,9 @@ public final class ClusterState {
                         || !Objects.equals(next.healthy(), existing.healthy())) {
                     changedJobs.add(existing.jobId());
                 }
-                if (next.isReady() != existing.isReady() && latestDeployment(existing.jobId())
-                        .map(Deployment::isActive).orElse(false)) {
-                    // A rolling update waits for exactly this: look at the job again.
+                if (next.isReady() != existing.isReady() && (latestDeployment(existing.jobId())
+                        .map(Deployment::isActive).orElse(false) || hasInstanceOnDrainingNode(existing.jobId()))) {
+                    // A rolling update, and a drain, wait for exactly this: look at the job again.
                     deploymentsToWatch.add(existing.jobId());
                 }
                 if (state.isTerminal()) {

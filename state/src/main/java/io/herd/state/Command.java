@@ -32,11 +32,17 @@ import java.time.Instant;
         @JsonSubTypes.Type(value = AckEvents.class, name = "ack_events"),
         @JsonSubTypes.Type(value = RecordUsage.class, name = "record_usage"),
         @JsonSubTypes.Type(value = FireCron.class, name = "fire_cron"),
+        @JsonSubTypes.Type(value = SetNodeEligibility.class, name = "set_node_eligibility"),
+        @JsonSubTypes.Type(value = SetNodeDrain.class, name = "set_node_drain"),
+        @JsonSubTypes.Type(value = NodeDrainDeadline.class, name = "node_drain_deadline"),
+        @JsonSubTypes.Type(value = CompleteNodeDrain.class, name = "complete_node_drain"),
+        @JsonSubTypes.Type(value = SetNodeConditions.class, name = "set_node_conditions"),
 })
 public sealed interface Command
         permits RegisterServer, RegisterJob, DeregisterJob, UpsertNode, SetNodeStatus, ApplyPlan, UpdateInstances,
         GarbageCollect, UpdateInstancesBatch, PromoteDeployment, RestartJob, SubscribeEvents, UnsubscribeEvents,
-        AckEvents, RecordUsage, FireCron {
+        AckEvents, RecordUsage, FireCron, SetNodeEligibility, SetNodeDrain, NodeDrainDeadline, CompleteNodeDrain,
+        SetNodeConditions {
     /** When the leader proposed the command; the only time apply ever uses. */
     Instant time();
 }

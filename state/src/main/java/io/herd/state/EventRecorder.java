@@ -1,6 +1,7 @@
 package io.herd.state;
 
 import io.herd.api.BatchProgress;
+import io.herd.api.ConditionStatus;
 import io.herd.api.Deployment;
 import io.herd.api.DeploymentStatus;
 import io.herd.api.DesiredStatus;
@@ -12,6 +13,8 @@ import io.herd.api.InstanceStatusUpdate;
 import io.herd.api.InstanceStop;
 import io.herd.api.Job;
 import io.herd.api.Node;
+import io.herd.api.NodeCondition;
+import io.herd.api.NodeEligibility;
 import io.herd.api.NodeStatus;
 import io.herd.api.PlacementFailure;
 import io.herd.api.Plan;
@@ -20,6 +23,7 @@ import io.herd.api.TaskState;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Derives events from the commands {@link ClusterState} applies: before a command it captures what the command
@@ -30,8 +34,11 @@ import java.util.Objects;
  * <p>Reasons: jobs {@code Registered}, {@code Stopped}, {@code FailedScheduling}; instances {@code Scheduled},
  * {@code Started}, {@code Completed}, {@code Failed}, {@code OOMKilled}, {@code Restarted}, {@code Killing},
  * {@code Killed}, {@code Preempted}, {@code Lost}; nodes {@code Registered}, {@code NodeReady}, {@code NodeDown},
- * {@code NodeDraining}; deployments (job events) {@code DeploymentStarted}, {@code DeploymentPaused}, {@code Promoted},
- * {@code DeploymentSucceeded}, {@code DeploymentFailed}, {@code DeploymentCancelled}, {@code AutoReverted}; jobs {@code GarbageCollected} when a collection removed
+ * {@code NodeDraining}, {@code NodeDrained}, {@code NodeDrainCancelled}, {@code NodeDrainDeadline},
+ * {@code NodeEligibility}, {@code NodeConditionChanged} (Warning when a problem appears, Normal when it clears);
+ * instances moved off a draining node {@code Migrated}; deployments (job events) {@code DeploymentStarted},
+ * {@code DeploymentPaused}, {@code Promoted}, {@code DeploymentSucceeded}, {@code DeploymentFailed},
+ * {@code DeploymentCancelled}, {@code AutoReverted}; jobs {@code GarbageCollected} when a collection removed
  * finished instances; instances
  * {@code Unhealthy} when a running instance's health check starts failing.
  */
@@ -121,8 +128,22 @@ final class EventRecorder {
             case AckEvents ignored -> Before.NOTHING;
             case RecordUsage ignored -> Before.NOTHING;
             case FireCron ignored -> Before.NOTHING;
+            case SetNodeEligibility eligibility -> new Before(Map.of(), state.node(eligibility.nodeId()).orElse(null));
+            case SetNodeDrain drain -> new Before(Map.of(), state.node(drain.nodeId()).orElse(null));
+            case CompleteNodeDrain complete -> new Before(Map.of(), state.node(complete.nodeId()).orElse(null));
+            case SetNodeConditions conditions -> new Before(Map.of(), state.node(conditions.nodeId()).orElse(null));
+            case NodeDrainDeadline deadline -> {
+                Map<String, Instance> touched = new LinkedHashMap<>();
+                for (Instance instance : state.instancesOnNode(deadline.nodeId())) {
+                    touched.put(instance.id(), instance);
+                }
+                yield new Before(touched, state.node(deadline.nodeId()).orElse(null));
+            }
         };
     }
+
+    /** How the scheduler's drain migration words the reason of an instance it stops (see DrainMigration). */
+    static final String MIGRATED_PREFIX = "migrated to node ";
 
     static void record(Command command, Before before, StateView after, ApplyResult result, EventLog events) {
         switch (command) {
@@ -202,6 +223,74 @@ final class EventRecorder {
             case AckEvents ignored -> {}
             case RecordUsage ignored -> {}
             case FireCron fire -> cronFiring(fire, after, result, events);
+            case SetNodeEligibility eligibility -> {
+                Node previous = before.node();
+                Node now = after.node(eligibility.nodeId()).orElse(null);
+                if (previous != null && now != null && !previous.equals(now)) {
+                    events.record(nodeEvent(EventLevel.NORMAL, "NodeEligibility", now, now.eligibility()
+                            == NodeEligibility.ELIGIBLE ? "node is eligible for new instances" : "node is ineligible: "
+                            + "no new instances are placed on it"), eligibility.time());
+                    if (previous.isDraining() && !now.isDraining()) {
+                        events.record(nodeEvent(EventLevel.NORMAL, "NodeDrainCancelled", now,
+                                "drain cancelled: the node is eligible again"), eligibility.time());
+                    }
+                }
+            }
+            case SetNodeDrain drain -> {
+                Node previous = before.node();
+                Node now = after.node(drain.nodeId()).orElse(null);
+                if (previous == null || now == null || previous.equals(now)) {
+                    return;
+                }
+                if (now.isDraining()) {
+                    events.record(nodeEvent(EventLevel.NORMAL, "NodeDraining", now, "node is draining until "
+                            + now.drain().deadline() + ": its instances move elsewhere"), drain.time());
+                } else {
+                    events.record(nodeEvent(EventLevel.NORMAL, "NodeDrainCancelled", now,
+                            "drain cancelled; the node stays ineligible"), drain.time());
+                }
+            }
+            case NodeDrainDeadline deadline -> {
+                Node now = after.node(deadline.nodeId()).orElse(null);
+                if (result.changed() && now != null) {
+                    events.record(nodeEvent(EventLevel.WARNING, "NodeDrainDeadline", now,
+                            "drain deadline reached: what still ran on the node is stopped"), deadline.time());
+                }
+                instanceTransitions(before, after, events, deadline);
+            }
+            case CompleteNodeDrain complete -> {
+                Node now = after.node(complete.nodeId()).orElse(null);
+                if (result.changed() && now != null) {
+                    events.record(nodeEvent(EventLevel.NORMAL, "NodeDrained", now,
+                            "node drained: nothing runs on it; it stays ineligible until 'herd node eligibility "
+                                    + now.name() + " on'"), complete.time());
+                }
+            }
+            case SetNodeConditions conditions -> {
+                Node previous = before.node();
+                Node now = after.node(conditions.nodeId()).orElse(null);
+                if (previous != null && now != null) {
+                    conditionChanges(previous, now, events, conditions.time());
+                }
+            }
+        }
+    }
+
+    /**
+     * A condition whose status changed, or a new one that is already a problem: a Warning when the problem appears,
+     * Normal when it clears. A new condition reported healthy says nothing worth an event.
+     */
+    private static void conditionChanges(Node previous, Node now, EventLog events, java.time.Instant time) {
+        for (NodeCondition condition : now.conditions()) {
+            Optional<NodeCondition> was = previous.condition(condition.type());
+            ConditionStatus before = was.map(NodeCondition::status).orElse(null);
+            if (before == condition.status() || before == null && !condition.isTrue()) {
+                continue;
+            }
+            String message = condition.type() + " is " + condition.status().wireName()
+                    + (condition.message().isEmpty() ? "" : ": " + condition.message());
+            events.record(nodeEvent(condition.isTrue() ? EventLevel.WARNING : EventLevel.NORMAL,
+                    "NodeConditionChanged", now, message), time);
         }
     }
 
@@ -345,6 +434,9 @@ final class EventRecorder {
             if (previous.desired() != now.desired()) {
                 if (now.desired() == DesiredStatus.EVICT) {
                     events.record(instanceEvent(EventLevel.WARNING, "Preempted", now, now.reason()), command.time());
+                } else if (now.desired() == DesiredStatus.STOP && !now.state().isTerminal() && now.reason() != null
+                        && now.reason().startsWith(MIGRATED_PREFIX)) {
+                    events.record(instanceEvent(EventLevel.NORMAL, "Migrated", now, now.reason()), command.time());
                 } else if (now.desired() == DesiredStatus.STOP && !now.state().isTerminal()) {
                     events.record(instanceEvent(EventLevel.NORMAL, "Killing", now, "stopping: " + now.reason()),
                             command.time());

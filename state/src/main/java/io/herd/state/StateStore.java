@@ -60,7 +60,7 @@ public final class StateStore {
     }
     /**
      * A copy of every node record, published after each apply that changes one ({@link UpsertNode},
-     * {@link SetNodeStatus}: the only commands that do), for the thousands of heartbeats a second that only look
+     * {@link SetNodeStatus} and the node operations: eligibility, drain, conditions), for the thousands of heartbeats a second that only look
      * up their node and must not queue on the state lock.
      */
     private final ConcurrentHashMap<String, Node> nodes = new ConcurrentHashMap<>();
@@ -95,6 +95,11 @@ public final class StateStore {
             String changedNode = switch (command) {
                 case UpsertNode upsert -> upsert.node().id();
                 case SetNodeStatus status -> status.nodeId();
+                case SetNodeEligibility eligibility -> eligibility.nodeId();
+                case SetNodeDrain drain -> drain.nodeId();
+                case NodeDrainDeadline deadline -> deadline.nodeId();
+                case CompleteNodeDrain complete -> complete.nodeId();
+                case SetNodeConditions conditions -> conditions.nodeId();
                 case null, default -> null;
             };
             if (changedNode != null) {

@@ -75,7 +75,8 @@ final class CommandArbitraries {
                 Tuple.of(1, garbageCollect()),
                 Tuple.of(1, eventSubscriptionChange()),
                 Tuple.of(2, recordUsage()),
-                Tuple.of(2, fireCron()));
+                Tuple.of(2, fireCron()),
+                Tuple.of(2, nodeOperation()));
     }
 
     /** Usage samples of a few tasks and nodes, at times that go back and forth (the store skips the old ones). */
@@ -99,6 +100,27 @@ final class CommandArbitraries {
                 Arbitraries.integers().between(0, 3), evaluationId(), time())
                 .as((jobId, scheduled, start, missed, evaluationId, time) -> new FireCron(jobId, scheduled, start,
                         missed, evaluationId, time));
+    }
+
+    /** Eligibility, drains and conditions: node state like the rest, in snapshots and on every replica. */
+    private static Arbitrary<Command> nodeOperation() {
+        Arbitrary<String> nodeId = Arbitraries.of(NODE_IDS);
+        Arbitrary<Command> eligibility = Combinators.combine(nodeId,
+                Arbitraries.of(io.herd.api.NodeEligibility.class), commandId(), time()).as(SetNodeEligibility::new);
+        Arbitrary<io.herd.api.NodeDrain> drain = Combinators.combine(time(), Arbitraries.longs().between(0, 600))
+                .as((start, seconds) -> new io.herd.api.NodeDrain(start, start.plusSeconds(seconds), false));
+        Arbitrary<Command> setDrain = Combinators.combine(nodeId, drain.injectNull(0.3), commandId(), time())
+                .as(SetNodeDrain::new);
+        Arbitrary<Command> deadline = Combinators.combine(nodeId, commandId(), time()).as(NodeDrainDeadline::new);
+        Arbitrary<Command> complete = Combinators.combine(nodeId, commandId(), time()).as(CompleteNodeDrain::new);
+        Arbitrary<io.herd.api.NodeCondition> condition = Combinators.combine(
+                Arbitraries.of(io.herd.api.NodeCondition.DISK_PRESSURE, io.herd.api.NodeCondition.CLOCK_UNSYNCHRONIZED),
+                Arbitraries.of(io.herd.api.ConditionStatus.class), time())
+                .as((type, status, since) -> new io.herd.api.NodeCondition(type, status, "Test", "m", since));
+        Arbitrary<Command> conditions = Combinators.combine(nodeId,
+                condition.list().ofMaxSize(2).uniqueElements(io.herd.api.NodeCondition::type), commandId(), time())
+                .as(SetNodeConditions::new);
+        return Arbitraries.oneOf(eligibility, setDrain, deadline, complete, conditions);
     }
 
     /** Webhooks come and go and their cursors move: state like the rest, in snapshots and on every replica. */

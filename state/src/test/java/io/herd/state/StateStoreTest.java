@@ -30,6 +30,24 @@ class StateStoreTest {
     }
 
     @Test
+    void theNodeHeartbeatsReadFollowsEveryNodeOperation() {
+        store.apply(1, new UpsertNode(StateFixtures.node("n1"), "c1", at(1)));
+        store.apply(2, new SetNodeEligibility("n1", io.herd.api.NodeEligibility.INELIGIBLE, "c2", at(2)));
+        assertThat(store.node("n1").orElseThrow().eligibility()).isEqualTo(io.herd.api.NodeEligibility.INELIGIBLE);
+        io.herd.api.NodeCondition pressure = new io.herd.api.NodeCondition(io.herd.api.NodeCondition.DISK_PRESSURE,
+                io.herd.api.ConditionStatus.TRUE, "DiskLow", "95% used", at(3));
+        store.apply(3, new SetNodeConditions("n1", List.of(pressure), "c3", at(3)));
+        assertThat(store.node("n1").orElseThrow().conditions()).containsExactly(pressure);
+        store.apply(4, new SetNodeDrain("n1", new io.herd.api.NodeDrain(at(4), at(64), false), "c4", at(4)));
+        assertThat(store.node("n1").orElseThrow().isDraining()).isTrue();
+        store.apply(5, new NodeDrainDeadline("n1", "c5", at(64)));
+        assertThat(store.node("n1").orElseThrow().drain().deadlineReached()).isTrue();
+        store.apply(6, new CompleteNodeDrain("n1", "c6", at(65)));
+        assertThat(store.node("n1").orElseThrow().isDraining()).isFalse();
+        assertThat(store.node("n1")).isEqualTo(store.read(view -> view.node("n1")));
+    }
+
+    @Test
     void awaitReturnsAtOnceWhenTheIndexAlreadyPassed() throws InterruptedException {
         store.apply(5, new RegisterServer("s1", "a", "b", at(0)));
 

@@ -121,6 +121,11 @@ public final class TestingCluster implements AutoCloseable {
         return startAgent(name, List.of(), cpu, memory, labels);
     }
 
+    /** The same, with more {@code herd agent} flags (e.g. {@code --disk-pressure-threshold 1}). */
+    public Member startAgent(String name, String cpu, String memory, List<String> extraArguments, String... labels) {
+        return startAgent(name, extraArguments, cpu, memory, labels);
+    }
+
     /** The same, with more agent options, e.g. {@code List.of("--gpus", "2", "--gpu-model", "T4")}. */
     public Member startAgent(String name, List<String> options, String cpu, String memory, String... labels) {
         List<String> arguments = new ArrayList<>(List.of("agent",

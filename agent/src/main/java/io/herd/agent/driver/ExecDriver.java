@@ -86,6 +86,11 @@ public final class ExecDriver implements TaskDriver {
         return tini;
     }
 
+    /** The setsid every task starts through: what a probe of this driver runs. */
+    public Path setsid() {
+        return setsid;
+    }
+
     public Cgroups cgroups() {
         return cgroups;
     }

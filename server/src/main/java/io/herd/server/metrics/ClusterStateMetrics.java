@@ -4,7 +4,10 @@ import io.herd.api.Group;
 import io.herd.api.Instance;
 import io.herd.api.InstanceState;
 import io.herd.api.Job;
+import io.herd.api.ConditionStatus;
 import io.herd.api.Node;
+import io.herd.api.NodeCondition;
+import io.herd.api.NodeEligibility;
 import io.herd.api.NodeStatus;
 import io.herd.api.Resources;
 import io.herd.api.TaskState;
@@ -64,7 +67,11 @@ public final class ClusterStateMetrics implements MultiCollector {
                 .gauge("herd_node_capacity_memory_bytes", "Memory a node offers to the scheduler.")
                 .gauge("herd_node_allocated_cpu_cores", "CPU held by the instances placed on a node.")
                 .gauge("herd_node_allocated_memory_bytes", "Memory held by the instances placed on a node.")
-                .gauge("herd_node_instances", "Instances holding resources on a node.");
+                .gauge("herd_node_instances", "Instances holding resources on a node.")
+                .gauge("herd_node_condition", "1 for the status a node's condition (DiskPressure, MemoryPressure, ...)"
+                        + " is in (true, false, unknown), 0 for the others, like kube_node_status_condition.")
+                .gauge("herd_node_eligible", "1 when new instances may be placed on the node, else 0.")
+                .gauge("herd_nodes_by_condition", "Nodes whose condition is true, by condition type.");
 
         families.add("herd_state_index", state.index());
         families.add("herd_scheduler_evaluations_pending", state.pendingEvaluations());
@@ -81,6 +88,7 @@ public final class ClusterStateMetrics implements MultiCollector {
                 placed.merge(instance.nodeId(), 1, Integer::sum);
             }
         }
+        Map<String, Integer> nodesByCondition = new java.util.TreeMap<>();
         for (Node node : state.nodes()) {
             nodesByStatus.merge(node.status(), 1, Integer::sum);
             for (NodeStatus status : NodeStatus.values()) {
@@ -93,7 +101,18 @@ public final class ClusterStateMetrics implements MultiCollector {
             families.add("herd_node_allocated_cpu_cores", used.cpuMillis() / 1000.0, "node", node.name());
             families.add("herd_node_allocated_memory_bytes", used.memoryBytes(), "node", node.name());
             families.add("herd_node_instances", placed.getOrDefault(node.id(), 0), "node", node.name());
+            families.add("herd_node_eligible", node.eligibility() == NodeEligibility.ELIGIBLE ? 1 : 0,
+                    "node", node.name());
+            for (NodeCondition condition : node.conditions()) {
+                for (ConditionStatus status : ConditionStatus.values()) {
+                    families.add("herd_node_condition", condition.status() == status ? 1 : 0, "node", node.name(),
+                            "condition", condition.type(), "status", status.wireName());
+                }
+                nodesByCondition.merge(condition.type(), condition.isTrue() ? 1 : 0, Integer::sum);
+            }
         }
+        nodesByCondition.forEach((condition, count) -> families.add("herd_nodes_by_condition", count,
+                "condition", condition));
         nodesByStatus.forEach((status, count) -> families.add("herd_nodes", count, "status", status.wireName()));
 
         record JobKind(String type, boolean stopped) {}

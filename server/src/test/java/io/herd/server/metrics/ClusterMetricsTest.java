@@ -105,6 +105,29 @@ class ClusterMetricsTest {
     }
 
     @Test
+    void nodeConditionsAndEligibilityAreGauges() {
+        setUp();
+        store.apply(++index, new io.herd.state.SetNodeConditions(nodeA.id(), List.of(
+                new io.herd.api.NodeCondition(io.herd.api.NodeCondition.DISK_PRESSURE, io.herd.api.ConditionStatus.TRUE,
+                        "DiskLow", "95% used", clock.instant()),
+                new io.herd.api.NodeCondition(io.herd.api.NodeCondition.CLOCK_UNSYNCHRONIZED,
+                        io.herd.api.ConditionStatus.UNKNOWN, "ClockStateUnknown", "nothing can tell", clock.instant())),
+                "k1", clock.instant()));
+        store.apply(++index, new io.herd.state.SetNodeEligibility(nodeA.id(), io.herd.api.NodeEligibility.INELIGIBLE,
+                "k2", clock.instant()));
+        String text = new String(new ServerMetrics(store).scrape(), StandardCharsets.UTF_8);
+
+        assertThat(text).contains(
+                "herd_node_condition{condition=\"DiskPressure\",node=\"node-a\",status=\"true\"} 1.0\n",
+                "herd_node_condition{condition=\"DiskPressure\",node=\"node-a\",status=\"false\"} 0.0\n",
+                "herd_node_condition{condition=\"ClockUnsynchronized\",node=\"node-a\",status=\"unknown\"} 1.0\n",
+                "herd_nodes_by_condition{condition=\"DiskPressure\"} 1.0\n",
+                "herd_nodes_by_condition{condition=\"ClockUnsynchronized\"} 0.0\n",
+                "herd_node_eligible{node=\"node-a\"} 0.0\n",
+                "herd_node_eligible{node=\"node-b\"} 1.0\n");
+    }
+
+    @Test
     void anUnplacedInstanceCountsUnderTheReasonThatRejectedTheMostNodes() {
         assertThat(SchedulerMetrics.mainReason(new PlacementFailure("main", 2, 5,
                 Map.of("insufficient memory", 3, "missing label zone=b", 2)))).isEqualTo("insufficient memory");
