@@ -50,6 +50,9 @@ public final class AgentHttp implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
             config.routes.get("/v1/instances/{id}/logs/{task}", ctx -> logs(ctx, logs));
+            config.routes.get("/v1/instances/{id}/logs/{task}/times", ctx -> json(ctx, 200, logs.times(
+                    ctx.pathParam("id"), ctx.pathParam("task"), stream(ctx), longParam(ctx, "from", 0),
+                    longParam(ctx, "to", Long.MAX_VALUE))));
             config.routes.get("/v1/agent/status", ctx -> json(ctx, 200, status(instances, node.get())));
             config.routes.get("/metrics", ctx -> ctx.contentType(AgentMetrics.CONTENT_TYPE).result(metrics.scrape()));
             config.routes.exception(HerdException.class,
@@ -71,18 +74,28 @@ public final class AgentHttp implements AutoCloseable {
         return app.port();
     }
 
+    /** A log's bytes from {@code offset}, or, given {@code since} (a time or a duration ago), from that time. */
     private static void logs(Context ctx, TaskLogs logs) {
-        String stream = ctx.queryParam("stream") == null ? "stdout" : ctx.queryParam("stream");
-        long offset;
-        try {
-            offset = ctx.queryParam("offset") == null ? 0 : Long.parseLong(ctx.queryParam("offset"));
-        } catch (NumberFormatException e) {
-            throw new HerdException(ErrorCode.INVALID_ARGUMENT,
-                    "offset must be a number, not " + ctx.queryParam("offset"));
-        }
-        TaskLogs.Chunk chunk = logs.read(ctx.pathParam("id"), ctx.pathParam("task"), stream, offset);
+        String since = ctx.queryParam("since");
+        TaskLogs.Chunk chunk = since == null || since.isBlank()
+                ? logs.read(ctx.pathParam("id"), ctx.pathParam("task"), stream(ctx), longParam(ctx, "offset", 0))
+                : logs.readSince(ctx.pathParam("id"), ctx.pathParam("task"), stream(ctx),
+                        TaskLogs.parseSince(since, java.time.Instant.now()));
         ctx.header("X-Herd-Log-Offset", Long.toString(chunk.nextOffset()));
         ctx.contentType("application/octet-stream").result(chunk.data());
+    }
+
+    private static String stream(Context ctx) {
+        return ctx.queryParam("stream") == null ? "stdout" : ctx.queryParam("stream");
+    }
+
+    private static long longParam(Context ctx, String name, long absent) {
+        String text = ctx.queryParam(name);
+        try {
+            return text == null ? absent : Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, name + " must be a number, not " + text);
+        }
     }
 
     private static AgentStatus status(AgentInstances instances, Node node) {
