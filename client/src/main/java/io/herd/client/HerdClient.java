@@ -9,6 +9,7 @@ import io.herd.api.HerdException;
 import io.herd.api.Instance;
 import io.herd.api.InstanceStatusUpdate;
 import io.herd.api.Json;
+import io.herd.api.LogTime;
 import io.herd.api.Node;
 import io.herd.api.wire.ClusterStatus;
 import io.herd.api.wire.EventStats;
@@ -202,7 +203,34 @@ public final class HerdClient implements AutoCloseable {
         return new LogChunk(response.body(), next);
     }
 
-    public record LogChunk(byte[] data, long nextOffset) {}
+    /**
+     * Reads a task's log from where its output written at or after {@code since} starts: an instant
+     * ({@code 2026-01-02T15:04:05Z}) or a duration ago ({@code 10m}), resolved by the agent's time index to about a
+     * second (it may start up to that much earlier).
+     */
+    public LogChunk logsSince(String instanceId, String task, String stream, String since) {
+        String path = "/v1/instances/" + encode(instanceId) + "/logs/" + encode(task) + "?stream=" + stream
+                + "&since=" + encode(since);
+        HttpResponse<byte[]> response = exchange("GET", path, null, null, REQUEST_TIMEOUT);
+        long next = response.headers().firstValueAsLong("X-Herd-Log-Offset").orElse(0);
+        return new LogChunk(response.body(), next);
+    }
+
+    /**
+     * The time index entries of a task's log that time its bytes {@code [from, to)}: byte {@code x} was written
+     * at or before the time of the first entry whose offset exceeds {@code x}.
+     */
+    public List<LogTime> logTimes(String instanceId, String task, String stream, long from, long to) {
+        return send("GET", "/v1/instances/" + encode(instanceId) + "/logs/" + encode(task) + "/times?stream=" + stream
+                + "&from=" + from + "&to=" + to, null, null, REQUEST_TIMEOUT, new TypeReference<List<LogTime>>() {});
+    }
+
+    /** Bytes of a log and the offset after them; they start at {@code nextOffset - data.length}. */
+    public record LogChunk(byte[] data, long nextOffset) {
+        public long startOffset() {
+            return nextOffset - data.length;
+        }
+    }
 
     // ---- nodes ----------------------------------------------------------------------------------------------
 
