@@ -360,6 +360,21 @@ class CommandsTest {
     }
 
     @Test
+    void logsFollowsARotatedLogFromItsNewStart() {
+        AtomicInteger instanceReads = new AtomicInteger();
+        api.on("GET", "/v1/instances/3f2a", request -> json(running(0, 1, 2)));
+        api.on("GET", "/v1/instances/instance-0", request -> json(instanceReads.incrementAndGet() < 3
+                ? running(0, 1, 2) : instance(0).state(InstanceState.COMPLETE).build()));
+        // rotated (copied away and truncated) after the first poll; the new generation is shorter than the offset
+        api.on("GET", "/v1/instances/instance-0/logs/server", request -> FakeHerdApi.logBytes(
+                (instanceReads.get() < 1 ? "before rotation\n" : "after\n").getBytes(StandardCharsets.UTF_8), request));
+
+        Result result = run("logs", "3f2a/server", "-f");
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(logOutput.toString(StandardCharsets.UTF_8)).isEqualTo("before rotation\nafter\n");
+    }
+
+    @Test
     void logsOfAnInstanceWithSeveralTasksNeedsOne() {
         Job twoTasks = Jobs.job("hello").app("demo")
                 .group(Jobs.group("web").task(Jobs.task("server")).task(Jobs.task("sidecar"))).build();
