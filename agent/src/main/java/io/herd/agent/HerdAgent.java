@@ -44,7 +44,10 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class HerdAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HerdAgent.class);
-    private static final Duration LOG_ROTATION_INTERVAL = Duration.ofSeconds(5);
+    /** How often logs' sizes are sampled for their time index: the resolution of {@code herd logs --since}. */
+    private static final Duration LOG_SAMPLE_INTERVAL = Duration.ofSeconds(1);
+    /** Rotation checks every this many samples. */
+    private static final int SAMPLES_PER_ROTATION = 5;
     private static final Duration STOP_TIMEOUT = Duration.ofMinutes(2);
 
     private final AgentConfig config;
@@ -59,7 +62,7 @@ public final class HerdAgent implements AutoCloseable {
     private NodeRegistration registration;
     private NodeProblemDetection problems;
     private volatile AssignmentWatcher watcher;
-    private Thread logRotation;
+    private Thread logKeeper;
     private UsageReporter usage;
     private volatile boolean closed;
 
@@ -153,7 +156,7 @@ public final class HerdAgent implements AutoCloseable {
             return retrySoon;
         });
         watcher.start();
-        logRotation = Thread.ofVirtual().name("herd-log-rotation").start(this::rotateLogs);
+        logKeeper = Thread.ofVirtual().name("herd-logs").start(this::keepLogs);
         usage = new UsageReporter(instances::runners, Path.of("/proc"),
                 report -> client.reportUsage(nodeId, report), System::nanoTime, clock);
         usage.start();
@@ -197,14 +200,39 @@ public final class HerdAgent implements AutoCloseable {
         reportEverything();
     }
 
-    private void rotateLogs() {
-        while (!closed) {
+    /**
+     * Samples the logs of live instances every second for their time index (and those of an instance that just
+     * ended once more, for its last output), and rotates logs every few seconds. One thread, so a log is never
+     * sampled while it rotates.
+     */
+    private void keepLogs() {
+        java.util.Set<String> liveAtLastSample = java.util.Set.of();
+        for (long samples = 1; !closed; samples++) {
             try {
-                Thread.sleep(LOG_ROTATION_INTERVAL);
+                Thread.sleep(LOG_SAMPLE_INTERVAL);
             } catch (InterruptedException e) {
                 return;
             }
-            logs.rotateAll();
+            try {
+                Map<String, java.util.Set<String>> tasks = new java.util.HashMap<>();
+                java.util.Set<String> live = new java.util.HashSet<>();
+                for (InstanceRunner runner : instances.runners()) {
+                    boolean terminal = runner.isTerminal();
+                    if (!terminal) {
+                        live.add(runner.id());
+                    }
+                    if (!terminal || liveAtLastSample.contains(runner.id())) {
+                        tasks.put(runner.id(), runner.tasks().keySet());
+                    }
+                }
+                logs.sample(tasks);
+                liveAtLastSample = live;
+                if (samples % SAMPLES_PER_ROTATION == 0) {
+                    logs.rotateAll();
+                }
+            } catch (RuntimeException e) {
+                log.warn("keeping logs failed; trying again: {}", e.toString());
+            }
         }
     }
 
@@ -245,8 +273,8 @@ public final class HerdAgent implements AutoCloseable {
         if (problems != null) {
             problems.close();
         }
-        if (logRotation != null) {
-            logRotation.interrupt();
+        if (logKeeper != null) {
+            logKeeper.interrupt();
         }
         if (usage != null) {
             usage.close();

@@ -2,6 +2,7 @@ package io.herd.agent;
 
 import io.herd.api.ErrorCode;
 import io.herd.api.HerdException;
+import io.herd.api.LogTime;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,6 +11,11 @@ import java.io.FileOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -90,5 +96,80 @@ class TaskLogsTest {
             assertThat(new String(logs.read("i1", "web", "stdout", -5).data(), StandardCharsets.UTF_8))
                     .isEqualTo("small");
         }
+    }
+
+    @Test
+    void samplingIndexesALogOnlyWhenItGrewAndSinceReadsFromThere() throws Exception {
+        Instant t0 = Instant.parse("2026-11-24T10:00:00Z");
+        Files.setLastModifiedTime(stdout, FileTime.from(t0));
+        logs.sample(Map.of("i1", List.of("web", "absent")));
+        logs.sample(Map.of("i1", List.of("web")));
+        Files.writeString(stdout, "abc", StandardOpenOption.APPEND);
+        Files.setLastModifiedTime(stdout, FileTime.from(t0.plusSeconds(3)));
+        logs.sample(Map.of("i1", List.of("web")));
+        assertThat(LogTimeIndex.read(LogTimeIndex.of(stdout)))
+                .containsExactly(new LogTime(10, t0), new LogTime(13, t0.plusSeconds(3)));
+
+        assertThat(text(logs.readSince("i1", "web", "stdout", t0.minusSeconds(1)))).isEqualTo("0123456789abc");
+        assertThat(text(logs.readSince("i1", "web", "stdout", t0.plusSeconds(1)))).isEqualTo("abc");
+        TaskLogs.Chunk nothing = logs.readSince("i1", "web", "stdout", t0.plusSeconds(4));
+        assertThat(nothing.data()).isEmpty();
+        assertThat(nothing.nextOffset()).isEqualTo(13);
+
+        // output not sampled yet is timed by the log's modification time
+        Files.writeString(stdout, "de", StandardOpenOption.APPEND);
+        Files.setLastModifiedTime(stdout, FileTime.from(t0.plusSeconds(5)));
+        assertThat(logs.times("i1", "web", "stdout", 11, 15))
+                .containsExactly(new LogTime(13, t0.plusSeconds(3)), new LogTime(15, t0.plusSeconds(5)));
+
+        // a new agent process (no memory of sizes) continues the index where it ended
+        TaskLogs restarted = new TaskLogs(store, 10, 2);
+        restarted.sample(Map.of("i1", List.of("web")));
+        restarted.sample(Map.of("i1", List.of("web")));
+        assertThat(LogTimeIndex.read(LogTimeIndex.of(stdout))).hasSize(3).last()
+                .isEqualTo(new LogTime(15, t0.plusSeconds(5)));
+    }
+
+    @Test
+    void rotationMovesTheTimeIndexWithTheLogAndTimesItsLastBytes() throws Exception {
+        Instant t0 = Instant.parse("2026-11-24T10:00:00Z");
+        Files.setLastModifiedTime(stdout, FileTime.from(t0));
+        logs.sample(Map.of("i1", List.of("web")));
+        Files.writeString(stdout, "abc", StandardOpenOption.APPEND);
+        Files.setLastModifiedTime(stdout, FileTime.from(t0.plusSeconds(2)));
+
+        assertThat(logs.rotateIfNeeded(stdout)).isTrue();
+        Path firstGeneration = TaskLogs.rotated(stdout, 1);
+        assertThat(LogTimeIndex.read(LogTimeIndex.of(firstGeneration)))
+                .containsExactly(new LogTime(10, t0), new LogTime(13, t0.plusSeconds(2)));
+        assertThat(LogTimeIndex.of(stdout)).doesNotExist();
+
+        Files.writeString(stdout, "fresh", StandardOpenOption.APPEND);
+        Files.setLastModifiedTime(stdout, FileTime.from(t0.plusSeconds(4)));
+        logs.sample(Map.of("i1", List.of("web")));
+        assertThat(LogTimeIndex.read(LogTimeIndex.of(stdout))).containsExactly(new LogTime(5, t0.plusSeconds(4)));
+        assertThat(text(logs.readSince("i1", "web", "stdout", t0.plusSeconds(3)))).isEqualTo("fresh");
+
+        Files.writeString(stdout, "-and-more", StandardOpenOption.APPEND);
+        assertThat(logs.rotateIfNeeded(stdout)).isTrue();
+        assertThat(LogTimeIndex.read(LogTimeIndex.of(TaskLogs.rotated(stdout, 2))))
+                .containsExactly(new LogTime(10, t0), new LogTime(13, t0.plusSeconds(2)));
+        assertThat(LogTimeIndex.read(LogTimeIndex.of(TaskLogs.rotated(stdout, 1)))).hasSize(2)
+                .first().isEqualTo(new LogTime(5, t0.plusSeconds(4)));
+    }
+
+    @Test
+    void sinceIsATimeOrADurationAgo() {
+        Instant now = Instant.parse("2026-11-24T10:00:00Z");
+        assertThat(TaskLogs.parseSince("2026-11-24T09:00:00Z", now)).isEqualTo(Instant.parse("2026-11-24T09:00:00Z"));
+        assertThat(TaskLogs.parseSince("10m", now)).isEqualTo(now.minusSeconds(600));
+        assertThat(TaskLogs.parseSince(" 2h ", now)).isEqualTo(now.minusSeconds(7200));
+        assertThatThrownBy(() -> TaskLogs.parseSince("yesterday", now))
+                .isInstanceOfSatisfying(HerdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
+                .hasMessageContaining("duration ago such as 10m");
+    }
+
+    private static String text(TaskLogs.Chunk chunk) {
+        return new String(chunk.data(), StandardCharsets.UTF_8);
     }
 }

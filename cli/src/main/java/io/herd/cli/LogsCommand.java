@@ -3,6 +3,7 @@ package io.herd.cli;
 import io.herd.api.ErrorCode;
 import io.herd.api.HerdException;
 import io.herd.api.Instance;
+import io.herd.api.LogTime;
 import io.herd.api.Task;
 import io.herd.client.HerdClient;
 import picocli.CommandLine.Command;
@@ -17,14 +18,17 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code herd logs INSTANCE[/TASK]}: prints a task's stdout (or stderr), optionally only its last lines, and
- * with {@code -f} keeps printing what it writes until the instance ends. Bytes are copied as they are: a log is
- * not necessarily text, and a chunk boundary may split a character.
+ * {@code herd logs INSTANCE[/TASK]}: prints a task's stdout, stderr or both, optionally only since a time or its
+ * last lines, and with {@code -f} keeps printing what it writes until the instance ends. One stream without
+ * timestamps is copied byte for byte (a log is not necessarily text, and a chunk boundary may split a character);
+ * with {@code --timestamps} or both streams it is cut into lines timed by the agent's time index.
  */
 @Command(name = "logs", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {
@@ -51,11 +55,26 @@ final class LogsCommand implements Callable<Integer> {
     @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the instance ends (or Ctrl-C).")
     boolean follow;
 
-    @Option(names = "--stderr", description = "Print the task's standard error instead of its standard output.")
+    @Option(names = "--stderr", description = "Print the task's standard error instead of its standard output "
+            + "(the same as --stream stderr).")
     boolean stderr;
+
+    @Option(names = "--stream", paramLabel = "STREAM", description = "stdout (the default), stderr, or all: both, "
+            + "interleaved in the order they were written as far as the agent's time index tells (about a second).")
+    String stream;
 
     @Option(names = {"-n", "--tail"}, paramLabel = "N", description = "Print only the last N lines.")
     Integer tail;
+
+    @Option(names = "--since", paramLabel = "TIME", description = "Only output written since a time "
+            + "(2026-01-02T15:04:05Z) or a duration ago (10m, 2h). Resolved to about a second; it may start a "
+            + "little earlier, never later.")
+    String since;
+
+    @Option(names = {"-t", "--timestamps"}, description = "Prefix each line with the time it was written, in UTC "
+            + "to the second. Approximate: the agent samples each log's size every second, so a line shows the "
+            + "end of the second in which it was seen written.")
+    boolean timestamps;
 
     /** Where log bytes go; standard output unless a test says otherwise. */
     OutputStream sink = System.out;
@@ -65,27 +84,98 @@ final class LogsCommand implements Callable<Integer> {
         if (tail != null && tail < 0) {
             throw new HerdException(ErrorCode.INVALID_ARGUMENT, "--tail must be 0 or more, got " + tail);
         }
+        List<String> streams = streams();
+        if (since != null && since.isBlank()) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT,
+                    "--since needs a time such as 2026-01-02T15:04:05Z or a duration ago such as 10m");
+        }
         LogTarget logTarget = LogTarget.parse(target);
         spec.commandLine().getOut().flush();
         try (HerdClient client = clientOptions.client()) {
-            Instance instance = client.instance(logTarget.instance());
+            Instance instance = find(client, logTarget.instance());
             String task = logTarget.chooseTask(instance.name(), taskNames(client, instance));
-            String stream = stderr ? "stderr" : "stdout";
-            Reader reader = new Reader(client, instance.id(), task, stream);
-            long offset;
-            try {
-                offset = tail != null ? reader.printTail(tail) : reader.printFrom(0);
-            } catch (HerdException e) {
-                if (!follow || !isMissingLog(e)) {
-                    throw e;
+            List<Cursor> cursors = new ArrayList<>();
+            for (String name : streams) {
+                Cursor cursor = new Cursor(name, cursors.size());
+                try {
+                    cursor.position = start(client, instance.id(), task, name);
+                } catch (HerdException e) {
+                    if (!follow || !isMissingLog(e)) {
+                        throw e;
+                    }
+                    // nothing written yet; following will show it when it comes
                 }
-                offset = 0; // nothing written yet; following will show it when it comes
+                cursors.add(cursor);
             }
+            Reader reader = new Reader(client, instance.id(), task, cursors, streams.size() > 1 || timestamps);
+            reader.printAvailable(!follow, tail);
             if (follow) {
-                reader.follow(offset);
+                reader.follow();
             }
         }
         return 0;
+    }
+
+    /** The streams to print, from --stream and --stderr. */
+    private List<String> streams() {
+        String chosen = stream == null ? (stderr ? "stderr" : "stdout") : stream.toLowerCase(Locale.ROOT);
+        if (stderr && !chosen.equals("stderr")) {
+            throw new HerdException(ErrorCode.INVALID_ARGUMENT, "--stderr and --stream " + stream
+                    + " contradict each other; give one of them");
+        }
+        return switch (chosen) {
+            case "stdout", "stderr" -> List.of(chosen);
+            case "all" -> List.of("stdout", "stderr");
+            default -> throw new HerdException(ErrorCode.INVALID_ARGUMENT,
+                    "--stream must be stdout, stderr or all, not " + stream);
+        };
+    }
+
+    /**
+     * The instance, or a clear word that it is not there: its logs lived with it and went when it was garbage
+     * collected.
+     */
+    private static Instance find(HerdClient client, String idOrPrefix) {
+        try {
+            return client.instance(idOrPrefix);
+        } catch (HerdException e) {
+            if (e.code() != ErrorCode.INSTANCE_NOT_FOUND) {
+                throw e;
+            }
+            throw new HerdException(ErrorCode.INSTANCE_NOT_FOUND, e.getMessage() + ". If it existed, it was garbage "
+                    + "collected: a finished instance's logs are kept on its node until then (see 'Logs' in the "
+                    + "README for how long)");
+        }
+    }
+
+    /** Where printing starts in one stream: at --since, then at most --tail lines before the end. */
+    private long start(HerdClient client, String instanceId, String task, String name) {
+        long from = since == null ? 0 : client.logsSince(instanceId, task, name, since.trim()).startOffset();
+        return tail == null ? from : tailStart(client, instanceId, task, name, tail, from);
+    }
+
+    /**
+     * Reads a window from the end that is likely to hold {@code lines} lines, growing it until it does or reaches
+     * {@code floor}, and returns where those lines start (never before {@code floor}).
+     */
+    private static long tailStart(HerdClient client, String instanceId, String task, String name, int lines,
+            long floor) {
+        long window = Math.max(MIN_TAIL_WINDOW, lines * BYTES_PER_LINE);
+        while (true) {
+            HerdClient.LogChunk chunk = client.logs(instanceId, task, name, -window);
+            byte[] data = chunk.data();
+            long windowStart = chunk.startOffset();
+            if (windowStart <= floor) {
+                int skip = (int) Math.min(data.length, floor - windowStart);
+                byte[] tailOfRange = java.util.Arrays.copyOfRange(data, skip, data.length);
+                return floor + LogTail.startOfLastLines(tailOfRange, lines);
+            }
+            int start = LogTail.startOfLastLines(data, lines);
+            if (start > 0 || window >= MAX_TAIL_WINDOW) {
+                return windowStart + start;
+            }
+            window = Math.min(MAX_TAIL_WINDOW, window * 4);
+        }
     }
 
     /** The instance's tasks as reported by its agent, or, before the first report, as its job spec declares. */
@@ -106,47 +196,114 @@ final class LogsCommand implements Callable<Integer> {
         return e.code() == ErrorCode.LOG_NOT_FOUND || e.code() == ErrorCode.TASK_NOT_FOUND;
     }
 
+    /** How far one stream has been printed. */
+    private static final class Cursor {
+        final String stream;
+        final int number;
+        long position;
+
+        Cursor(String stream, int number) {
+            this.stream = stream;
+            this.number = number;
+        }
+    }
+
     private final class Reader {
         private final HerdClient client;
         private final String instanceId;
         private final String task;
-        private final String stream;
+        private final List<Cursor> cursors;
+        /** Line by line with times (several streams or --timestamps), rather than bytes as they are. */
+        private final boolean timed;
 
-        Reader(HerdClient client, String instanceId, String task, String stream) {
+        Reader(HerdClient client, String instanceId, String task, List<Cursor> cursors, boolean timed) {
             this.client = client;
             this.instanceId = instanceId;
             this.task = task;
-            this.stream = stream;
+            this.cursors = cursors;
+            this.timed = timed;
         }
 
         /**
-         * Reads a window from the end that is likely to hold {@code lines} lines, growing it until it does or
-         * holds the whole log, and prints those lines. Returns the offset after the last byte read.
+         * Prints what the streams hold past their cursors and moves them on; true when there was something.
+         *
+         * @param complete whether a last line without a newline is printed too (the log will not grow)
+         * @param lastLines at most this many lines (of all streams together), or null for all
          */
-        long printTail(int lines) {
-            long window = Math.max(MIN_TAIL_WINDOW, lines * BYTES_PER_LINE);
-            while (true) {
-                HerdClient.LogChunk chunk = client.logs(instanceId, task, stream, -window);
-                byte[] data = chunk.data();
-                int start = LogTail.startOfLastLines(data, lines);
-                if (start > 0 || data.length < window || window >= MAX_TAIL_WINDOW) {
-                    write(data, start, data.length - start);
-                    return chunk.nextOffset();
+        boolean printAvailable(boolean complete, Integer lastLines) {
+            if (!timed) {
+                Cursor cursor = cursors.getFirst();
+                long before = cursor.position;
+                cursor.position = printFrom(cursor.stream, cursor.position);
+                return cursor.position != before;
+            }
+            List<List<TimedLines.Line>> streams = new ArrayList<>();
+            for (Cursor cursor : cursors) {
+                streams.add(readLines(cursor, complete));
+            }
+            List<TimedLines.Line> lines = TimedLines.interleave(streams);
+            if (lastLines != null && lines.size() > lastLines) {
+                lines = lines.subList(lines.size() - lastLines, lines.size());
+            }
+            for (TimedLines.Line line : lines) {
+                if (timestamps) {
+                    byte[] prefix = TimedLines.timestamp(line.time());
+                    write(prefix, 0, prefix.length);
                 }
-                window = Math.min(MAX_TAIL_WINDOW, window * 4);
+                write(line.bytes(), 0, line.bytes().length);
+            }
+            return !lines.isEmpty();
+        }
+
+        /** Prints bytes from {@code offset} to the current end; returns the offset after them. */
+        private long printFrom(String stream, long offset) {
+            long position = offset;
+            while (true) {
+                HerdClient.LogChunk chunk = read(stream, position);
+                if (chunk.nextOffset() < position) {
+                    position = 0; // the log was rotated: its new generation starts at 0
+                    continue;
+                }
+                write(chunk.data(), 0, chunk.data().length);
+                if (chunk.data().length == 0) {
+                    return position;
+                }
+                position = chunk.nextOffset();
             }
         }
 
-        /** Prints everything from {@code offset} to the current end; returns the offset after it. */
-        long printFrom(long offset) {
-            long position = offset;
+        /** The whole lines (all of them when {@code complete}) past a cursor, with their times; moves it on. */
+        private List<TimedLines.Line> readLines(Cursor cursor, boolean complete) {
+            List<TimedLines.Line> lines = new ArrayList<>();
             while (true) {
-                HerdClient.LogChunk chunk = client.logs(instanceId, task, stream, position);
-                write(chunk.data(), 0, chunk.data().length);
-                if (chunk.data().length == 0 || chunk.nextOffset() <= position) {
-                    return Math.max(position, chunk.nextOffset());
+                HerdClient.LogChunk chunk = read(cursor.stream, cursor.position);
+                if (chunk.nextOffset() < cursor.position) {
+                    cursor.position = 0; // rotated
+                    continue;
                 }
-                position = chunk.nextOffset();
+                if (chunk.data().length == 0) {
+                    return lines;
+                }
+                List<LogTime> times = client.logTimes(instanceId, task, cursor.stream, chunk.startOffset(),
+                        chunk.nextOffset());
+                TimedLines.Cut cut = TimedLines.cut(chunk.data(), chunk.startOffset(), times, cursor.number, complete);
+                lines.addAll(cut.lines());
+                cursor.position = chunk.startOffset() + cut.consumed();
+                if (cut.consumed() < chunk.data().length) {
+                    return lines; // a partial line at the end: it is printed once it is complete
+                }
+            }
+        }
+
+        /** A read that finds no log yet finds nothing (the task has not written or started yet). */
+        private HerdClient.LogChunk read(String stream, long position) {
+            try {
+                return client.logs(instanceId, task, stream, position);
+            } catch (HerdException e) {
+                if (!follow || !isMissingLog(e)) {
+                    throw e;
+                }
+                return new HerdClient.LogChunk(new byte[0], position);
             }
         }
 
@@ -154,22 +311,10 @@ final class LogsCommand implements Callable<Integer> {
          * Polls for new output until the instance has ended and a read after that brought nothing: the state is
          * checked before the read, so output written just before the end is still printed.
          */
-        void follow(long offset) {
-            long position = offset;
+        void follow() {
             while (true) {
                 boolean ended = hasEnded();
-                HerdClient.LogChunk chunk;
-                try {
-                    chunk = client.logs(instanceId, task, stream, position);
-                } catch (HerdException e) {
-                    if (!isMissingLog(e)) {
-                        throw e;
-                    }
-                    chunk = new HerdClient.LogChunk(new byte[0], position);
-                }
-                if (chunk.data().length > 0) {
-                    write(chunk.data(), 0, chunk.data().length);
-                    position = Math.max(position, chunk.nextOffset());
+                if (printAvailable(ended, null)) {
                     continue;
                 }
                 if (ended) {

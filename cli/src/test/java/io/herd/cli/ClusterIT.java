@@ -6,6 +6,7 @@ import io.herd.api.EventLevel;
 import io.herd.api.EventSubscription;
 import io.herd.api.Instance;
 import io.herd.api.InstanceState;
+import io.herd.api.LogTime;
 import io.herd.api.Node;
 import io.herd.api.NodeStatus;
 import io.herd.api.TaskState;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -60,6 +62,21 @@ class ClusterIT {
                     resources: {cpu: 100m, memory: 32Mi}
                     ports: [http]
                     kill_timeout: 1s
+            """;
+
+    /** Writes to both streams, waits, writes again and ends: its logs outlive it. */
+    private static final String CHATTY = """
+            job: chatty
+            app: demo
+            type: batch
+            groups:
+              - name: main
+                count: 1
+                tasks:
+                  - name: talk
+                    driver: exec
+                    config: {command: /bin/sh, args: ["-c", "echo early; echo err-early >&2; sleep 3; echo late; echo err-late >&2"]}
+                    resources: {cpu: 100m, memory: 32Mi}
             """;
 
     private static TestingCluster cluster;
@@ -244,6 +261,61 @@ class ClusterIT {
         assertThat(out.toString()).contains("Stopping and purging job demo/web").contains("Stopped job demo/web");
         // The job is gone at once, but "Stopped" must mean the processes ended, not that the job was forgotten.
         assertThat(pids).as(out.toString()).noneMatch(ClusterIT::running);
+    }
+
+    @Test
+    @Order(7)
+    @Timeout(90)
+    void logsOfAFinishedInstanceSinceATimeOnBothStreams() {
+        client.submitJob(CHATTY);
+        cluster.awaitCondition("demo/chatty complete", Duration.ofSeconds(30), () -> client.jobStatus("demo/chatty")
+                .instances().stream().anyMatch(instance -> instance.state() == InstanceState.COMPLETE));
+        String id = client.jobStatus("demo/chatty").instances().getFirst().id();
+
+        // the task is gone, its logs are not: read through the server, which asks the agent
+        assertThat(logs(id)).isEqualTo("early\nlate\n");
+        assertThat(logs(id, "--stderr")).isEqualTo("err-early\nerr-late\n");
+        assertThat(logs(id, "--stream", "all")).isEqualTo("early\nerr-early\nlate\nerr-late\n");
+        assertThat(logs(id, "--stream", "all", "--tail", "1")).isEqualTo("err-late\n");
+        // -f on a finished instance prints what is there and returns
+        assertThat(logs(id, "-f")).isEqualTo("early\nlate\n");
+
+        // the agent's time index: "late" was written 3 s after "early"
+        List<LogTime> times = client.logTimes(id, "talk", "stdout", 0, Long.MAX_VALUE);
+        assertThat(times).isNotEmpty();
+        Instant early = times.getFirst().time();
+        assertThat(times.getLast().time()).isAfterOrEqualTo(early.plusSeconds(2));
+        assertThat(logs(id, "--since", early.plusMillis(1500).toString())).isEqualTo("late\n");
+        assertThat(logs(id, "--since", early.plusMillis(1500).toString(), "--stream", "all"))
+                .isEqualTo("late\nerr-late\n");
+        assertThat(logs(id, "--since", "1h")).isEqualTo("early\nlate\n");
+        assertThat(logs(id, "--timestamps", "--tail", "1"))
+                .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ late\n");
+        client.stopJob("demo/chatty", true);
+    }
+
+    /** {@code herd logs} through the first server; what it printed, after checking it succeeded. */
+    private static String logs(String... args) {
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.StringWriter err = new java.io.StringWriter();
+        String[] command = new String[args.length + 3];
+        command[0] = "logs";
+        System.arraycopy(args, 0, command, 1, args.length);
+        command[args.length + 1] = "--address";
+        command[args.length + 2] = cluster.servers().getFirst().httpAddress();
+        int exitCode = Main.run(command, new java.io.PrintWriter(new java.io.StringWriter()),
+                new java.io.PrintWriter(err, true), new picocli.CommandLine.IFactory() {
+                    @Override
+                    public <K> K create(Class<K> type) throws Exception {
+                        K created = picocli.CommandLine.defaultFactory().create(type);
+                        if (created instanceof LogsCommand logsCommand) {
+                            logsCommand.sink = printed;
+                        }
+                        return created;
+                    }
+                });
+        assertThat(exitCode).as("herd %s: %s", String.join(" ", args), err).isZero();
+        return printed.toString(StandardCharsets.UTF_8);
     }
 
     /**

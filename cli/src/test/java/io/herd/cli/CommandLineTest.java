@@ -216,6 +216,10 @@ class CommandLineTest {
         assertThat(logs.follow).isTrue();
         assertThat(logs.stderr).isTrue();
         assertThat(logs.tail).isEqualTo(20);
+        LogsCommand timed = parse(new LogsCommand(), "3f2a", "--stream", "all", "--since", "10m", "-t");
+        assertThat(timed.stream).isEqualTo("all");
+        assertThat(timed.since).isEqualTo("10m");
+        assertThat(timed.timestamps).isTrue();
         assertThat(run("logs", "x", "--tail", "many").err()).startsWith("Error: Invalid value for option '--tail'");
         Result negative = run("logs", "x", "--tail", "-3");
         assertThat(negative.exitCode()).isEqualTo(2);

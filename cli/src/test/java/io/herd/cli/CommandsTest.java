@@ -11,6 +11,7 @@ import io.herd.api.InstanceState;
 import io.herd.api.Job;
 import io.herd.api.JobType;
 import io.herd.api.Json;
+import io.herd.api.LogTime;
 import io.herd.api.PlacementFailure;
 import io.herd.api.TaskState;
 import io.herd.api.TaskStatus;
@@ -33,6 +34,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -284,7 +286,67 @@ class CommandsTest {
         logOutput.reset();
         assertThat(run("logs", "3f2a", "--tail", "2", "--stderr").exitCode()).isZero();
         assertThat(logOutput.toString(StandardCharsets.UTF_8)).isEqualTo("line 2\nline 3\n");
-        assertThat(api.requests().getLast().query()).containsEntry("stream", "stderr").containsEntry("offset", "-4096");
+        assertThat(api.requests()).extracting(FakeHerdApi.Request::query)
+                .anySatisfy(query -> assertThat(query).containsEntry("stream", "stderr").containsEntry("offset", "-4096"));
+    }
+
+    @Test
+    void logsInterleavesStdoutAndStderrByTheirTimesAndPrefixesTimestamps() {
+        Instant t0 = Instant.parse("2026-11-24T10:00:00Z");
+        Map<String, byte[]> logs = Map.of("stdout", "o1\no2\n".getBytes(StandardCharsets.UTF_8),
+                "stderr", "e1\n".getBytes(StandardCharsets.UTF_8));
+        Map<String, List<LogTime>> times = Map.of(
+                "stdout", List.of(new LogTime(3, t0.plusSeconds(1)), new LogTime(6, t0.plusSeconds(3))),
+                "stderr", List.of(new LogTime(3, t0.plusSeconds(2))));
+        api.on("GET", "/v1/instances/3f2a", request -> json(running(0, 1, 2)));
+        api.on("GET", "/v1/instances/instance-0/logs/server",
+                request -> FakeHerdApi.logBytes(logs.get(request.query().get("stream")), request));
+        api.on("GET", "/v1/instances/instance-0/logs/server/times",
+                request -> json(times.get(request.query().get("stream"))));
+
+        Result result = run("logs", "3f2a", "--stream", "all", "--timestamps");
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(logOutput.toString(StandardCharsets.UTF_8)).isEqualTo("""
+                2026-11-24T10:00:01Z o1
+                2026-11-24T10:00:02Z e1
+                2026-11-24T10:00:03Z o2
+                """);
+
+        logOutput.reset();
+        assertThat(run("logs", "3f2a", "--stream", "all", "--tail", "2").exitCode()).isZero();
+        assertThat(logOutput.toString(StandardCharsets.UTF_8)).isEqualTo("e1\no2\n");
+
+        Result contradiction = run("logs", "3f2a", "--stream", "stdout", "--stderr");
+        assertThat(contradiction.exitCode()).isEqualTo(2);
+        assertThat(contradiction.err()).contains("--stderr and --stream stdout contradict each other");
+        assertThat(run("logs", "3f2a", "--stream", "both").err())
+                .contains("--stream must be stdout, stderr or all, not both");
+    }
+
+    @Test
+    void logsSinceStartsWhereTheAgentResolvedTheTime() {
+        byte[] log = "old\nnew\n".getBytes(StandardCharsets.UTF_8);
+        api.on("GET", "/v1/instances/3f2a", request -> json(running(0, 1, 2)));
+        api.on("GET", "/v1/instances/instance-0/logs/server", request -> request.query().containsKey("since")
+                ? FakeHerdApi.logBytes(log, new FakeHerdApi.Request(request.method(), request.path(),
+                        Map.of("offset", "4"), ""))
+                : FakeHerdApi.logBytes(log, request));
+
+        Result result = run("logs", "3f2a", "--since", "10m");
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(logOutput.toString(StandardCharsets.UTF_8)).isEqualTo("new\n");
+        assertThat(api.requests()).extracting(FakeHerdApi.Request::query)
+                .anySatisfy(query -> assertThat(query).containsEntry("since", "10m"));
+    }
+
+    @Test
+    void logsOfAGarbageCollectedInstanceSaySo() {
+        api.on("GET", "/v1/instances/3f2a", request -> FakeHerdApi.error(ErrorCode.INSTANCE_NOT_FOUND,
+                "no instance with id or id prefix 3f2a; see 'herd status JOB' for instance ids"));
+        Result result = run("logs", "3f2a");
+        assertThat(result.exitCode()).isNotZero();
+        assertThat(result.err()).startsWith("Error: no instance with id or id prefix 3f2a")
+                .contains("If it existed, it was garbage collected");
     }
 
     @Test
@@ -306,6 +368,21 @@ class CommandsTest {
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(logOutput.toString(StandardCharsets.UTF_8)).isEqualTo("first\nsecond\n");
         assertThat(instanceReads.get()).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void logsFollowsARotatedLogFromItsNewStart() {
+        AtomicInteger instanceReads = new AtomicInteger();
+        api.on("GET", "/v1/instances/3f2a", request -> json(running(0, 1, 2)));
+        api.on("GET", "/v1/instances/instance-0", request -> json(instanceReads.incrementAndGet() < 3
+                ? running(0, 1, 2) : instance(0).state(InstanceState.COMPLETE).build()));
+        // rotated (copied away and truncated) after the first poll; the new generation is shorter than the offset
+        api.on("GET", "/v1/instances/instance-0/logs/server", request -> FakeHerdApi.logBytes(
+                (instanceReads.get() < 1 ? "before rotation\n" : "after\n").getBytes(StandardCharsets.UTF_8), request));
+
+        Result result = run("logs", "3f2a/server", "-f");
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(logOutput.toString(StandardCharsets.UTF_8)).isEqualTo("before rotation\nafter\n");
     }
 
     @Test

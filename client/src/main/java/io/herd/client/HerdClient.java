@@ -9,6 +9,7 @@ import io.herd.api.HerdException;
 import io.herd.api.Instance;
 import io.herd.api.InstanceStatusUpdate;
 import io.herd.api.Json;
+import io.herd.api.LogTime;
 import io.herd.api.Node;
 import io.herd.api.wire.ClusterStatus;
 import io.herd.api.wire.EventStats;
@@ -34,6 +35,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +43,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 
 /**
  * Java client of the Herd HTTP API, used by the CLI, the agent and tests. It is given one or more server
@@ -63,10 +68,28 @@ public final class HerdClient implements AutoCloseable {
             throw new IllegalArgumentException("at least one server address is needed");
         }
         this.addresses = addresses.stream().map(HerdClient::normalize).toList();
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .connectTimeout(CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (this.addresses.stream().allMatch(address -> address.startsWith("http://"))) {
+            builder.sslContext(plainHttpOnly());
+        }
+        this.http = builder.build();
+    }
+
+    /**
+     * The TLS context of a client that only ever talks plain HTTP (it follows no redirects): one that trusts no
+     * certificate, because the JDK's default context parses the whole trust store (some 150 certificates, 2 MiB
+     * of classes and heap in every agent) before the first request.
+     */
+    private static SSLContext plainHttpOnly() {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[0], null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no TLS context in this JDK", e);
+        }
     }
 
     public static HerdClient of(String commaSeparatedAddresses) {
@@ -207,7 +230,34 @@ public final class HerdClient implements AutoCloseable {
         return new LogChunk(response.body(), next);
     }
 
-    public record LogChunk(byte[] data, long nextOffset) {}
+    /**
+     * Reads a task's log from where its output written at or after {@code since} starts: an instant
+     * ({@code 2026-01-02T15:04:05Z}) or a duration ago ({@code 10m}), resolved by the agent's time index to about a
+     * second (it may start up to that much earlier).
+     */
+    public LogChunk logsSince(String instanceId, String task, String stream, String since) {
+        String path = "/v1/instances/" + encode(instanceId) + "/logs/" + encode(task) + "?stream=" + stream
+                + "&since=" + encode(since);
+        HttpResponse<byte[]> response = exchange("GET", path, null, null, REQUEST_TIMEOUT);
+        long next = response.headers().firstValueAsLong("X-Herd-Log-Offset").orElse(0);
+        return new LogChunk(response.body(), next);
+    }
+
+    /**
+     * The time index entries of a task's log that time its bytes {@code [from, to)}: byte {@code x} was written
+     * at or before the time of the first entry whose offset exceeds {@code x}.
+     */
+    public List<LogTime> logTimes(String instanceId, String task, String stream, long from, long to) {
+        return send("GET", "/v1/instances/" + encode(instanceId) + "/logs/" + encode(task) + "/times?stream=" + stream
+                + "&from=" + from + "&to=" + to, null, null, REQUEST_TIMEOUT, new TypeReference<List<LogTime>>() {});
+    }
+
+    /** Bytes of a log and the offset after them; they start at {@code nextOffset - data.length}. */
+    public record LogChunk(byte[] data, long nextOffset) {
+        public long startOffset() {
+            return nextOffset - data.length;
+        }
+    }
 
     // ---- nodes ----------------------------------------------------------------------------------------------
 

@@ -148,7 +148,8 @@ final class HttpApi implements AutoCloseable {
                     view -> service.listVolumes(view, ctx.queryParam("job"), ctx.queryParam("node"))));
             config.routes.get("/v1/instances/{id}", ctx -> blockingRead(ctx,
                     view -> ClusterService.findInstance(view, ctx.pathParam("id"))));
-            config.routes.get("/v1/instances/{id}/logs/{task}", this::proxyLogs);
+            config.routes.get("/v1/instances/{id}/logs/{task}", ctx -> proxyLogs(ctx, ""));
+            config.routes.get("/v1/instances/{id}/logs/{task}/times", ctx -> proxyLogs(ctx, "/times"));
 
             config.routes.get("/v1/nodes", ctx -> blockingRead(ctx, service::listNodes));
             config.routes.get("/v1/nodes/{id}", ctx -> blockingRead(ctx, view -> ClusterService.findNode(view, ctx.pathParam("id"))));
@@ -295,7 +296,11 @@ final class HttpApi implements AutoCloseable {
         return wait;
     }
 
-    private void proxyLogs(Context ctx) throws InterruptedException {
+    /**
+     * Forwards a log read ({@code suffix} "") or a log's time index ({@code "/times"}) to the agent of the
+     * instance's node, with the query as given: the agent validates it.
+     */
+    private void proxyLogs(Context ctx, String suffix) throws InterruptedException {
         record Target(Instance instance, Node node) {}
         Target target = service.store().read(view -> {
             Instance instance = ClusterService.findInstance(view, ctx.pathParam("id"));
@@ -307,10 +312,15 @@ final class HttpApi implements AutoCloseable {
             throw new HerdException(ErrorCode.UNAVAILABLE, "node " + target.node().name() + " is down; the logs of "
                     + target.instance().name() + " are on that node");
         }
-        String stream = Optional.ofNullable(ctx.queryParam("stream")).orElse("stdout");
-        String offset = Optional.ofNullable(ctx.queryParam("offset")).orElse("0");
+        StringBuilder query = new StringBuilder();
+        for (String name : List.of("stream", "offset", "since", "from", "to")) {
+            String value = ctx.queryParam(name);
+            if (value != null) {
+                query.append(query.isEmpty() ? "?" : "&").append(name).append('=').append(encode(value));
+            }
+        }
         URI uri = URI.create("http://" + target.node().address() + "/v1/instances/" + encode(target.instance().id())
-                + "/logs/" + encode(ctx.pathParam("task")) + "?stream=" + encode(stream) + "&offset=" + encode(offset));
+                + "/logs/" + encode(ctx.pathParam("task")) + suffix + query);
         try {
             HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
                     HttpResponse.BodyHandlers.ofByteArray());
