@@ -64,7 +64,9 @@ public final class Shim {
             # (SIGINT and SIGQUIT are not forwarded: a shell starts background commands with them ignored.)
             herd_shim_child=
             herd_shim_pending=
+            herd_shim_signalled=
             herd_shim_forward() {
+              herd_shim_signalled=1
               if [ -n "$herd_shim_child" ]; then
                 kill -"$1" "$herd_shim_child" 2>/dev/null
               else
@@ -82,14 +84,18 @@ public final class Shim {
               kill -"$herd_shim_signal" "$herd_shim_child" 2>/dev/null
             done
 
-            # a trapped signal interrupts wait (status > 128) while the command still runs: then wait again
+            # A trapped signal makes wait return 128 + its number at once: that answer is not the command's status.
+            # Nor does kill -0 tell whether the command still runs: the shell reaps an ended command outside wait too
+            # (dash after any command once SIGCHLD arrived) and keeps its status for the next wait, so a command that
+            # ended on the forwarded signal may be gone before the check. So wait again whenever a trap ran, until
+            # a wait no trap interrupted answers (an interrupted wait answers above 128: 128 or less is the command's).
             while :; do
+              herd_shim_signalled=
               wait "$herd_shim_child"
               herd_shim_status=$?
-              if kill -0 "$herd_shim_child" 2>/dev/null; then
-                continue
+              if [ "$herd_shim_status" -le 128 ] || [ -z "$herd_shim_signalled" ]; then
+                break
               fi
-              break
             done
 
             herd_shim_record "$herd_shim_status"

@@ -48,6 +48,20 @@ class ShimTest {
     }
 
     @Test
+    void recordsADeathByTheForwardedSignal() throws Exception {
+        // the TERM interrupts the shim's wait, so it waits again: the second answer, 143 as well, is the command's
+        Path shim = Shim.install(directory.resolve("bin"));
+        Path exitFile = directory.resolve("exit");
+        Path ready = directory.resolve("ready");
+        Process process = run(shim, exitFile, "/bin/sh", "-c", "touch " + ready + "; exec sleep 1000");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> Files.exists(ready));
+        process.destroy(); // SIGTERM to the shim only
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isEqualTo(143);
+        assertThat(Shim.readExitStatus(exitFile, process.pid())).contains(143);
+    }
+
+    @Test
     void reinstallingLeavesAnExecutableScript() throws Exception {
         Path first = Shim.install(directory);
         Path second = Shim.install(directory);
