@@ -34,6 +34,7 @@ public final class NodeRegistration implements AutoCloseable {
     private volatile Duration heartbeatInterval = DEFAULT_HEARTBEAT;
     private volatile boolean closed;
     private Thread thread;
+    private volatile boolean failing;
 
     /** @param onRegistered run after every successful registration after the first (re-report everything) */
     public NodeRegistration(HerdClient client, Node node, InstantSource clock, Runnable onRegistered) {
@@ -87,8 +88,12 @@ public final class NodeRegistration implements AutoCloseable {
         }
     }
 
+    /** Whether the last heartbeat failed (a failure is logged once, and its recovery once). */
+    public boolean heartbeatsFailing() {
+        return failing;
+    }
+
     private void heartbeatLoop() {
-        boolean failing = false;
         while (!closed) {
             try {
                 Thread.sleep(heartbeatInterval);
@@ -99,8 +104,10 @@ public final class NodeRegistration implements AutoCloseable {
                 // Conditions ride along only when they changed since the server last took them.
                 Optional<List<NodeCondition>> conditions = problems == null ? Optional.empty() : problems.unsent();
                 HeartbeatResponse response = client.heartbeat(node.id(), new HeartbeatRequest(conditions.orElse(null)));
-                if (response.known()) {
-                    conditions.ifPresent(problems::acknowledged);
+                // Not problems::acknowledged: that method reference would throw on a registration without
+                // problem detection (problems null) even when there is nothing to acknowledge.
+                if (response.known() && conditions.isPresent()) {
+                    problems.acknowledged(conditions.get());
                 }
                 if (failing) {
                     log.info("heartbeats of node {} go through again", node.name());
