@@ -29,8 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +63,6 @@ class CommandsTest {
     /** What {@code herd up} asks; by default there is no terminal, as in a script. */
     private Prompter prompter = question -> Optional.empty();
 
-    record Result(int exitCode, String out, String err) {}
 
     @AfterEach
     void stop() {
@@ -77,7 +74,7 @@ class CommandsTest {
         api.on("GET", "/v1/jobs", request -> json(List.of(
                 new JobSummary("demo/hello", "demo", "hello", JobType.SERVICE, 200, 3, false, 3, 3, 0, 0),
                 new JobSummary("demo/compute", "demo", "compute", JobType.BATCH, 100, 1, true, 1, 0, 0, 0))));
-        Result result = run("status");
+        CliResult result = run("status");
         assertThat(result.exitCode()).isZero();
         assertThat(result.out()).isEqualTo("""
                 ID            TYPE     VERSION  STATUS   INSTANCES
@@ -95,7 +92,7 @@ class CommandsTest {
         api.on("GET", "/v1/jobs", request -> json(List.of(
                 new JobSummary("demo/hello", "demo", "hello", JobType.SERVICE, 200, 2, false, 3, 1, 1, 1))));
         api.on("GET", "/v1/jobs/demo/hello", request -> json(JobStatusViewTest.helloStatus()));
-        Result table = run("status", "hello");
+        CliResult table = run("status", "hello");
         assertThat(table.exitCode()).isZero();
         assertThat(table.out()).startsWith("Job:       demo/hello\n")
                 .contains("3f2a9c1b  hello.web[0]  node-a-id  running")
@@ -110,7 +107,7 @@ class CommandsTest {
     @Test
     void errorsFromTheServerKeepTheirCodeAndExitCode() {
         api.on("GET", "/v1/jobs", request -> json(List.of()));
-        Result missing = run("status", "nope");
+        CliResult missing = run("status", "nope");
         assertThat(missing.exitCode()).isEqualTo(3);
         assertThat(missing.err()).isEqualTo("Error: no job named nope; list jobs with 'herd status'\n");
 
@@ -118,7 +115,7 @@ class CommandsTest {
         assertThat(run("status", "demo/nope").err()).isEqualTo("Error: job demo/nope does not exist\n");
 
         api.on("GET", "/v1/instances/ab", request -> FakeHerdApi.error(ErrorCode.AMBIGUOUS_ID, "ab matches 2 instances"));
-        Result ambiguous = run("logs", "ab");
+        CliResult ambiguous = run("logs", "ab");
         assertThat(ambiguous.exitCode()).isEqualTo(4);
         assertThat(ambiguous.err()).isEqualTo("Error: ab matches 2 instances\n");
     }
@@ -137,7 +134,7 @@ class CommandsTest {
                                         "1 kill", java.time.Instant.EPOCH),
                                 new io.herd.api.NodeCondition("ClockUnsynchronized", io.herd.api.ConditionStatus.UNKNOWN,
                                         "ClockStateUnknown", "nothing can tell", java.time.Instant.EPOCH))))));
-        Result table = run("nodes");
+        CliResult table = run("nodes");
         assertThat(table.out()).isEqualTo("""
                 ID        NAME    STATUS  ELIGIBLE  CONDITIONS                   ADDRESS         CPU  MEMORY  LABELS
                 aaaaaaaa  node-a  ready   no        DiskPressure!,KernelOOMKill  127.0.0.1:7710  2    4Gi     rack=r1,zone=a
@@ -169,7 +166,7 @@ class CommandsTest {
             return json(snapshots.get(read), 10 + read);
         });
 
-        Result result = run("up", spec.toString());
+        CliResult result = run("up", spec.toString());
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out()).startsWith("""
                 Submitted job demo/hello version 1
@@ -193,7 +190,7 @@ class CommandsTest {
                 EvaluationStatus.BLOCKED, null, List.of(failure), FakeClock.DEFAULT_START, FakeClock.DEFAULT_START);
         api.on("GET", "/v1/jobs/demo/hello", request -> json(new JobStatus(HELLO, List.of(), List.of(blocked)), 11));
 
-        Result result = run("up", spec.toString());
+        CliResult result = run("up", spec.toString());
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.err()).isEqualTo("""
                 Error: cannot place 2 instances of group web: 3 nodes: insufficient memory
@@ -211,7 +208,7 @@ class CommandsTest {
                 ? new JobStatus(HELLO, List.of(), List.of(evaluation(EvaluationStatus.PENDING)))
                 : new JobStatus(HELLO, List.of(running(0, 1, 2), failed), List.of(evaluation(EvaluationStatus.COMPLETE))), 11));
 
-        Result result = run("up", spec.toString());
+        CliResult result = run("up", spec.toString());
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.out()).contains("  hello.web[1]  failed on node-a: task server exited with code 2");
         assertThat(result.err()).isEqualTo("""
@@ -227,7 +224,7 @@ class CommandsTest {
         api.on("GET", "/v1/jobs/demo/hello", request -> json(
                 new JobStatus(HELLO, List.of(running(0, 1, 2)), List.of(evaluation(EvaluationStatus.COMPLETE))), 10));
 
-        Result result = run("up", "--timeout", "700ms", spec.toString());
+        CliResult result = run("up", "--timeout", "700ms", spec.toString());
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.out()).startsWith("Job demo/hello unchanged, version 1\n");
         assertThat(result.err()).startsWith("Error: timed out after 0.7s: 1/2 instances running\n");
@@ -237,7 +234,7 @@ class CommandsTest {
     void upDetached(@TempDir Path directory) throws Exception {
         Path spec = Files.writeString(directory.resolve("hello.yaml"), SPEC);
         api.on("POST", "/v1/jobs", request -> json(new SubmitJobResponse("demo/hello", 4, "eval-4", true, 10)));
-        Result result = run("up", "--detach", spec.toString());
+        CliResult result = run("up", "--detach", spec.toString());
         assertThat(result.exitCode()).isZero();
         assertThat(result.out()).isEqualTo("Submitted job demo/hello version 4\n");
         assertThat(api.requests()).extracting(FakeHerdApi.Request::path).containsExactly("/v1/jobs/diff", "/v1/jobs");
@@ -263,7 +260,7 @@ class CommandsTest {
         });
         api.on("DELETE", "/v1/jobs/demo/hello", request -> json(new SubmitJobResponse("demo/hello", 1, "eval-2", true, 11)));
 
-        Result result = run("down", "hello");
+        CliResult result = run("down", "hello");
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out()).startsWith("""
                 Stopping job demo/hello (2 instances)
@@ -279,7 +276,7 @@ class CommandsTest {
         api.on("GET", "/v1/instances/3f2a", request -> json(running(0, 1, 2)));
         api.on("GET", "/v1/instances/instance-0/logs/server", request -> FakeHerdApi.logBytes(log, request));
 
-        Result all = run("logs", "3f2a");
+        CliResult all = run("logs", "3f2a");
         assertThat(all.exitCode()).as(all.err()).isZero();
         assertThat(logOutput.toString(StandardCharsets.UTF_8)).isEqualTo("line 1\nline 2\nline 3\n");
 
@@ -304,7 +301,7 @@ class CommandsTest {
         api.on("GET", "/v1/instances/instance-0/logs/server/times",
                 request -> json(times.get(request.query().get("stream"))));
 
-        Result result = run("logs", "3f2a", "--stream", "all", "--timestamps");
+        CliResult result = run("logs", "3f2a", "--stream", "all", "--timestamps");
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(logOutput.toString(StandardCharsets.UTF_8)).isEqualTo("""
                 2026-11-24T10:00:01Z o1
@@ -316,7 +313,7 @@ class CommandsTest {
         assertThat(run("logs", "3f2a", "--stream", "all", "--tail", "2").exitCode()).isZero();
         assertThat(logOutput.toString(StandardCharsets.UTF_8)).isEqualTo("e1\no2\n");
 
-        Result contradiction = run("logs", "3f2a", "--stream", "stdout", "--stderr");
+        CliResult contradiction = run("logs", "3f2a", "--stream", "stdout", "--stderr");
         assertThat(contradiction.exitCode()).isEqualTo(2);
         assertThat(contradiction.err()).contains("--stderr and --stream stdout contradict each other");
         assertThat(run("logs", "3f2a", "--stream", "both").err())
@@ -332,7 +329,7 @@ class CommandsTest {
                         Map.of("offset", "4"), ""))
                 : FakeHerdApi.logBytes(log, request));
 
-        Result result = run("logs", "3f2a", "--since", "10m");
+        CliResult result = run("logs", "3f2a", "--since", "10m");
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(logOutput.toString(StandardCharsets.UTF_8)).isEqualTo("new\n");
         assertThat(api.requests()).extracting(FakeHerdApi.Request::query)
@@ -343,7 +340,7 @@ class CommandsTest {
     void logsOfAGarbageCollectedInstanceSaySo() {
         api.on("GET", "/v1/instances/3f2a", request -> FakeHerdApi.error(ErrorCode.INSTANCE_NOT_FOUND,
                 "no instance with id or id prefix 3f2a; see 'herd status JOB' for instance ids"));
-        Result result = run("logs", "3f2a");
+        CliResult result = run("logs", "3f2a");
         assertThat(result.exitCode()).isNotZero();
         assertThat(result.err()).startsWith("Error: no instance with id or id prefix 3f2a")
                 .contains("If it existed, it was garbage collected");
@@ -364,7 +361,7 @@ class CommandsTest {
         api.on("GET", "/v1/instances/instance-0/logs/server",
                 request -> FakeHerdApi.logBytes(log.toString().getBytes(StandardCharsets.UTF_8), request));
 
-        Result result = run("logs", "3f2a/server", "-f");
+        CliResult result = run("logs", "3f2a/server", "-f");
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(logOutput.toString(StandardCharsets.UTF_8)).isEqualTo("first\nsecond\n");
         assertThat(instanceReads.get()).isGreaterThanOrEqualTo(3);
@@ -380,7 +377,7 @@ class CommandsTest {
         api.on("GET", "/v1/instances/instance-0/logs/server", request -> FakeHerdApi.logBytes(
                 (instanceReads.get() < 1 ? "before rotation\n" : "after\n").getBytes(StandardCharsets.UTF_8), request));
 
-        Result result = run("logs", "3f2a/server", "-f");
+        CliResult result = run("logs", "3f2a/server", "-f");
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(logOutput.toString(StandardCharsets.UTF_8)).isEqualTo("before rotation\nafter\n");
     }
@@ -390,7 +387,7 @@ class CommandsTest {
         Job twoTasks = Jobs.job("hello").app("demo")
                 .group(Jobs.group("web").task(Jobs.task("server")).task(Jobs.task("sidecar"))).build();
         api.on("GET", "/v1/instances/3f2a", request -> json(Instances.instance(twoTasks, "web", 0).id("instance-0").build()));
-        Result result = run("logs", "3f2a");
+        CliResult result = run("logs", "3f2a");
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).isEqualTo(
                 "Error: instance hello.web[0] has 2 tasks (server, sidecar); choose one as 3f2a/TASK\n");
@@ -402,7 +399,7 @@ class CommandsTest {
         JobDiff diff = JobDiffViewTest.changedDiff();
         api.on("POST", "/v1/jobs/diff", request -> json(diff));
 
-        Result result = run("diff", spec.toString());
+        CliResult result = run("diff", spec.toString());
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out()).isEqualTo(String.join("\n", JobDiffView.lines(diff)) + "\n");
         assertThat(result.out()).contains("  ~ groups[web].count: 2 -> 4\n")
@@ -430,7 +427,7 @@ class CommandsTest {
             questions.add(question);
             return Optional.of("n");
         };
-        Result declined = run("up", "--detach", spec.toString());
+        CliResult declined = run("up", "--detach", spec.toString());
         assertThat(declined.exitCode()).isEqualTo(1);
         assertThat(declined.out()).startsWith("Job demo/hello: version 3 -> 4\n").contains("Plan: 1 to place");
         assertThat(declined.err()).isEqualTo("Cancelled: nothing was submitted.\n");
@@ -438,7 +435,7 @@ class CommandsTest {
         assertThat(api.requests()).extracting(FakeHerdApi.Request::path).containsExactly("/v1/jobs/diff");
 
         prompter = question -> Optional.of("yes");
-        Result accepted = run("up", "--detach", spec.toString());
+        CliResult accepted = run("up", "--detach", spec.toString());
         assertThat(accepted.exitCode()).as(accepted.err()).isZero();
         assertThat(accepted.out()).startsWith("Job demo/hello: version 3 -> 4\n")
                 .endsWith("Plan: 1 to place, 2 to replace, 0 to stop; 2 unplaceable: 2 nodes: insufficient memory\n\n"
@@ -451,7 +448,7 @@ class CommandsTest {
 
         // Not on a terminal (a script, CI): shown, not asked, applied.
         prompter = question -> Optional.empty();
-        Result script = run("up", "--detach", spec.toString());
+        CliResult script = run("up", "--detach", spec.toString());
         assertThat(script.exitCode()).isZero();
         assertThat(script.out()).contains("Plan: ").endsWith("Submitted job demo/hello version 4\n");
     }
@@ -480,7 +477,7 @@ class CommandsTest {
                 JobDiffViewTest.hello(3, "\"1\"", "128Mi").withVersion(2, FakeClock.DEFAULT_START),
                 JobDiffViewTest.hello(2, "\"1\"", "128Mi").withVersion(1, FakeClock.DEFAULT_START))));
 
-        Result result = run("history", "demo/hello");
+        CliResult result = run("history", "demo/hello");
         assertThat(result.exitCode()).as(result.err()).isZero();
         List<String> lines = result.out().lines().toList();
         assertThat(lines).hasSize(4);
@@ -508,7 +505,7 @@ class CommandsTest {
                 List.of(running(0, 41237, 20513, 4), running(1, 41240, 20514, 4)),
                 List.of(evaluation(EvaluationStatus.COMPLETE))), 10));
 
-        Result result = run("rollback", "demo/hello");
+        CliResult result = run("rollback", "demo/hello");
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out()).startsWith("""
                 Rolled back job demo/hello to the spec of version 2: now version 4
@@ -533,22 +530,16 @@ class CommandsTest {
                 ? FakeHerdApi.error(ErrorCode.JOB_NOT_FOUND, "job demo/hello has no version 9; the versions kept are 3, 2")
                 : json(new SubmitJobResponse("demo/hello", 3, null, false, 10)));
 
-        Result same = run("rollback", "demo/hello", "--detach");
+        CliResult same = run("rollback", "demo/hello", "--detach");
         assertThat(same.exitCode()).as(same.err()).isZero();
         assertThat(same.out()).isEqualTo("Job demo/hello version 3 already has the spec of version 2; nothing changed\n");
 
-        Result unknown = run("rollback", "demo/hello", "--to", "9");
+        CliResult unknown = run("rollback", "demo/hello", "--to", "9");
         assertThat(unknown.exitCode()).isEqualTo(3);
         assertThat(unknown.err()).isEqualTo("Error: job demo/hello has no version 9; the versions kept are 3, 2\n");
     }
 
-    private Result run(String... args) {
-        String[] withAddress = new String[args.length + 2];
-        System.arraycopy(args, 0, withAddress, 0, args.length);
-        withAddress[args.length] = "--address";
-        withAddress[args.length + 1] = api.address();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
+    private CliResult run(String... args) {
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> type) throws Exception {
@@ -562,9 +553,7 @@ class CommandsTest {
                 return created;
             }
         };
-        int exitCode = Main.run(withAddress, new PrintWriter(out), new PrintWriter(err), factory);
-        return new Result(exitCode, out.toString().replace(System.lineSeparator(), "\n"),
-                err.toString().replace(System.lineSeparator(), "\n"));
+        return CliResult.run(api.address(), factory, args);
     }
 
     private static Instances.Builder instance(int index) {

@@ -49,7 +49,6 @@ class EventsCommandTest {
     private HerdServer server;
     private HerdClient client;
 
-    record Result(int exitCode, String out, String err) {}
 
     @BeforeEach
     void start() {
@@ -88,7 +87,7 @@ class EventsCommandTest {
         report(instance, InstanceState.RUNNING, "running", TaskStatus.PENDING, "OOMKilled", 1);
         report(instance, InstanceState.RUNNING, "running", TaskStatus.PENDING, "OOMKilled", 2);
 
-        Result result = run("events", "--app", "trade");
+        CliResult result = run("events", "--app", "trade");
 
         assertThat(result.exitCode()).isZero();
         List<String> lines = result.out().lines().toList();
@@ -98,7 +97,7 @@ class EventsCommandTest {
         assertThat(lines.get(5)).matches("\\d+s +Warning +OOMKilled +instance/trade_checkout/web\\.main\\[0] +2 +"
                 + "task server was killed at its memory limit; restarting it");
 
-        Result warnings = run("events", "--level", "warning", "--node", "node-a", "--since", "1h");
+        CliResult warnings = run("events", "--level", "warning", "--node", "node-a", "--since", "1h");
         assertThat(warnings.out().lines().skip(1)).singleElement().asString().contains("OOMKilled");
 
         assertThat(run("events", "--reason", "NodeDown").out()).isEqualTo("No events match.\n");
@@ -108,7 +107,7 @@ class EventsCommandTest {
     void jsonIsAnArrayOfEventsWithTheDocumentedFields() {
         placedInstance();
 
-        Result result = run("events", "--job", "trade_checkout/web", "-o", "json");
+        CliResult result = run("events", "--job", "trade_checkout/web", "-o", "json");
 
         assertThat(result.exitCode()).isZero();
         JsonNode events = Json.read(result.out(), JsonNode.class);
@@ -127,7 +126,7 @@ class EventsCommandTest {
         Instance instance = placedInstance();
         report(instance, InstanceState.RUNNING, "running", TaskStatus.RUNNING, null, 0);
 
-        Result result = run("events", "--stats", "--since", "2h");
+        CliResult result = run("events", "--stats", "--since", "2h");
 
         assertThat(result.exitCode()).isZero();
         List<String> lines = result.out().lines().toList();
@@ -172,35 +171,27 @@ class EventsCommandTest {
 
     @Test
     void badFiltersAreUsageErrors() {
-        Result result = run("events", "--level", "loud");
+        CliResult result = run("events", "--level", "loud");
         assertThat(result.exitCode()).isEqualTo(ErrorKind.USER_ERROR.exitCode());
         assertThat(result.err()).contains("--level must be Normal or Warning");
         assertThat(run("events", "--since", "yesterday").err()).contains("since must be a time");
         assertThat(run("events", "-f", "--stats").err()).contains("-f and --stats do not go together");
     }
 
-    private Result run(String... args) {
-        String[] withAddress = new String[args.length + 2];
-        System.arraycopy(args, 0, withAddress, 0, args.length);
-        withAddress[args.length] = "--address";
-        withAddress[args.length + 1] = server.httpAddress();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exitCode = Main.run(withAddress, new PrintWriter(out), new PrintWriter(err));
-        return new Result(exitCode, out.toString().replace(System.lineSeparator(), "\n"),
-                err.toString().replace(System.lineSeparator(), "\n"));
+    private CliResult run(String... args) {
+        return CliResult.run(server.httpAddress(), args);
     }
 
     @Test
     void subscribeListAndUnsubscribeWebhooks() {
-        Result subscribed = run("events", "subscribe", "--url", "http://127.0.0.1:9/hook", "--format", "slack",
+        CliResult subscribed = run("events", "subscribe", "--url", "http://127.0.0.1:9/hook", "--format", "slack",
                 "--app", "trade_", "--level", "warning");
         assertThat(subscribed.exitCode()).isZero();
         assertThat(subscribed.out()).matches("Subscribed [0-9a-f-]{36}: slack to http://127.0.0.1:9/hook for "
                 + "Warning events of app trade_, from now on.\n");
         String id = subscribed.out().substring("Subscribed ".length(), "Subscribed ".length() + 36);
 
-        Result listed = run("events", "subscriptions");
+        CliResult listed = run("events", "subscriptions");
         assertThat(listed.out().lines().toList()).satisfiesExactly(
                 header -> assertThat(header).matches("ID +FORMAT +URL +EVENTS +DELIVERED"),
                 row -> assertThat(row).matches(id + "  slack +http://127.0.0.1:9/hook +Warning events of app trade_ +-"));
@@ -210,7 +201,7 @@ class EventsCommandTest {
         assertThat(run("events", "subscribe", "--url", "http://x/", "--format", "teams").err())
                 .contains("format must be json, alertmanager, slack or dingtalk");
         assertThat(run("events", "unsubscribe", id).out()).isEqualTo("Unsubscribed " + id + ".\n");
-        Result again = run("events", "unsubscribe", id);
+        CliResult again = run("events", "unsubscribe", id);
         assertThat(again.exitCode()).isEqualTo(ErrorKind.NOT_FOUND.exitCode());
         assertThat(run("events", "subscriptions").out()).startsWith("No event subscriptions.");
     }

@@ -13,8 +13,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +40,6 @@ class LifecycleIT {
     private static TestingCluster cluster;
     private static HerdClient client;
 
-    record Result(int exitCode, String out, String err) {}
 
     @BeforeAll
     static void startCluster() {
@@ -70,7 +67,7 @@ class LifecycleIT {
                     count: 1
                 """ + TASK.formatted("echo tick; sleep 0.3"));
 
-        Result up = run("up", spec.toString());
+        CliResult up = run("up", spec.toString());
         assertThat(up.exitCode()).as(up.out() + up.err()).isZero();
         assertThat(up.out()).startsWith("Submitted job demo/tick version 1\nSchedule */2 * * * * * (UTC); next runs:\n")
                 .containsPattern("  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d[02468] UTC\n")
@@ -79,7 +76,7 @@ class LifecycleIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> client.cronRuns("demo/tick").runs().stream()
                 .filter(run -> run.state().equals("complete")).count() >= 3);
 
-        Result json = run("runs", "tick", "-o", "json");
+        CliResult json = run("runs", "tick", "-o", "json");
         assertThat(json.exitCode()).as(json.err()).isZero();
         CronStatus cron = Json.mapper().readValue(json.out(), CronStatus.class);
         List<RunStatus> complete = cron.runs().stream().filter(run -> run.state().equals("complete")).toList();
@@ -96,16 +93,16 @@ class LifecycleIT {
                 .doesNotHaveDuplicates();
         assertThat(cron.nextRuns()).hasSize(3);
 
-        Result table = run("runs", "demo/tick");
+        CliResult table = run("runs", "demo/tick");
         assertThat(table.out()).startsWith("SCHEDULED").containsPattern("UTC +complete +\\S+ +1 +demo/tick@")
                 .contains("Schedule */2 * * * * * (UTC); next runs: ");
-        Result status = run("status", "demo/tick");
+        CliResult status = run("status", "demo/tick");
         assertThat(status.out()).contains("Schedule:", "Next runs:", "Runs (newest first):");
         String firstRun = complete.getFirst().run();
-        Result runStatus = run("status", firstRun);
+        CliResult runStatus = run("status", firstRun);
         assertThat(runStatus.out()).contains("Outcome:", "complete 1/1");
 
-        Result down = run("down", "tick", "--purge");
+        CliResult down = run("down", "tick", "--purge");
         assertThat(down.exitCode()).as(down.err()).isZero();
         assertThat(client.listJobs()).noneMatch(job -> job.id().startsWith("demo/tick"));
     }
@@ -140,11 +137,11 @@ class LifecycleIT {
         // Submitted in the wrong order on purpose: each waits for the one before.
         assertThat(run("up", web.toString(), "--detach").exitCode()).isZero();
         assertThat(run("up", migrate.toString(), "--detach").exitCode()).isZero();
-        Result waiting = run("status", "order/web");
+        CliResult waiting = run("status", "order/web");
         assertThat(waiting.out()).contains("Waiting:", "waiting for order/migrate to be complete");
-        Result migrateWaiting = run("status", "order/migrate", "-o", "json");
+        CliResult migrateWaiting = run("status", "order/migrate", "-o", "json");
         assertThat(migrateWaiting.out()).contains("\"waiting_for\" : [ \"order/db to be healthy (it does not exist yet)\" ]");
-        Result cycle = run("up", Files.writeString(directory.resolve("cycle.yaml"), """
+        CliResult cycle = run("up", Files.writeString(directory.resolve("cycle.yaml"), """
                 job: db
                 app: order
                 depends_on: [{job: order/web}]
@@ -157,7 +154,7 @@ class LifecycleIT {
         assertThat(client.jobStatus("order/web").instances()).isEmpty();
         assertThat(client.jobStatus("order/migrate").instances()).isEmpty();
 
-        Result up = run("up", database.toString());
+        CliResult up = run("up", database.toString());
         assertThat(up.exitCode()).as(up.out() + up.err()).isZero();
 
         await().atMost(Duration.ofSeconds(40)).until(() -> client.jobStatus("order/web").instances().stream()
@@ -194,7 +191,7 @@ class LifecycleIT {
 
         await().atMost(Duration.ofSeconds(40)).until(() -> client.jobStatus("demo/flaky").batch().state()
                 == BatchProgress.State.FAILED);
-        Result status = run("status", "demo/flaky");
+        CliResult status = run("status", "demo/flaky");
         assertThat(status.out()).containsPattern("Outcome: +failed: main\\[0\\] failed 2 of max_attempts 2");
         // No third attempt: the job failed for good.
         assertThat(client.jobStatus("demo/flaky").instances()).hasSize(2);
@@ -207,14 +204,7 @@ class LifecycleIT {
         return instances.getFirst();
     }
 
-    private static Result run(String... args) {
-        String[] withAddress = new String[args.length + 2];
-        System.arraycopy(args, 0, withAddress, 0, args.length);
-        withAddress[args.length] = "--address";
-        withAddress[args.length + 1] = cluster.servers().getFirst().httpAddress();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exitCode = Main.run(withAddress, new PrintWriter(out), new PrintWriter(err));
-        return new Result(exitCode, out.toString(), err.toString());
+    private static CliResult run(String... args) {
+        return CliResult.run(cluster.servers().getFirst().httpAddress(), args);
     }
 }

@@ -13,8 +13,6 @@ import io.herd.testkit.Nodes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -29,22 +27,14 @@ class NodeCommandTest {
     private final Node node = Nodes.node("node-a").id("aaaaaaaa-1111").build();
     private final Job job = Jobs.job("web").app("demo").group(Jobs.group("main").count(1)).build();
 
-    record Result(int exitCode, String out, String err) {}
 
     @AfterEach
     void stop() {
         api.close();
     }
 
-    private Result run(String... args) {
-        String[] withAddress = new String[args.length + 2];
-        System.arraycopy(args, 0, withAddress, 0, args.length);
-        withAddress[args.length] = "--address";
-        withAddress[args.length + 1] = api.address();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exitCode = Main.run(withAddress, new PrintWriter(out), new PrintWriter(err));
-        return new Result(exitCode, out.toString(), err.toString());
+    private CliResult run(String... args) {
+        return CliResult.run(api.address(), args);
     }
 
     @Test
@@ -53,16 +43,16 @@ class NodeCommandTest {
                 Json.read(request.body(), Map.class).get("eligible").equals(Boolean.TRUE)
                         ? node : node.withEligibility(NodeEligibility.INELIGIBLE)));
 
-        Result off = run("node", "eligibility", "node-a", "off");
+        CliResult off = run("node", "eligibility", "node-a", "off");
         assertThat(off.exitCode()).isZero();
         assertThat(off.out()).isEqualTo("Node node-a is ineligible: it keeps its instances and gets no new ones\n");
         assertThat(api.requests().getLast().body()).isEqualTo("{\"eligible\":false}");
 
-        Result on = run("node", "eligibility", "node-a", "on", "-o", "json");
+        CliResult on = run("node", "eligibility", "node-a", "on", "-o", "json");
         assertThat(on.exitCode()).isZero();
         assertThat(Json.read(on.out(), Node.class).eligibility()).isEqualTo(NodeEligibility.ELIGIBLE);
 
-        Result bad = run("node", "eligibility", "node-a", "maybe");
+        CliResult bad = run("node", "eligibility", "node-a", "maybe");
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).contains("the second argument is on or off, got 'maybe'");
     }
@@ -81,7 +71,7 @@ class NodeCommandTest {
                 : List.of(running.withState(InstanceState.COMPLETE, "migrated", Instant.now())), 2 + reads.get()));
         api.on("GET", "/v1/nodes/aaaaaaaa-1111", request -> json(reads.get() <= 1 ? draining : drained));
 
-        Result result = run("node", "drain", "node-a", "--deadline", "10m");
+        CliResult result = run("node", "drain", "node-a", "--deadline", "10m");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out()).startsWith("Draining node node-a until " + deadline + "\n  1 instance left on node-a\n")
@@ -98,17 +88,17 @@ class NodeCommandTest {
                 ? node.withEligibility(NodeEligibility.INELIGIBLE)
                 : node.withDrain(new NodeDrain(Instant.now(), Instant.now().plusSeconds(3600), false))));
 
-        Result cancel = run("node", "drain", "node-a", "--cancel");
+        CliResult cancel = run("node", "drain", "node-a", "--cancel");
         assertThat(cancel.exitCode()).isZero();
         assertThat(cancel.out()).isEqualTo("Drain of node node-a cancelled; it stays ineligible\n");
         assertThat(api.requests().getLast().body()).isEqualTo("{\"cancel\":true}");
 
-        Result detached = run("node", "drain", "node-a", "--detach", "-o", "json");
+        CliResult detached = run("node", "drain", "node-a", "--detach", "-o", "json");
         assertThat(detached.exitCode()).isZero();
         assertThat(Json.read(detached.out(), Node.class).isDraining()).isTrue();
         assertThat(api.requests().getLast().body()).isEqualTo("{}");
 
-        Result both = run("node", "drain", "node-a", "--cancel", "--deadline", "5m");
+        CliResult both = run("node", "drain", "node-a", "--cancel", "--deadline", "5m");
         assertThat(both.exitCode()).isEqualTo(2);
         assertThat(both.err()).contains("--cancel and --deadline do not go together");
     }

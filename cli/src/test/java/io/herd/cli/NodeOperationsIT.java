@@ -18,8 +18,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +68,6 @@ class NodeOperationsIT {
     private static TestingCluster cluster;
     private static HerdClient client;
 
-    record Result(int exitCode, String out, String err) {}
 
     @BeforeAll
     static void startCluster() {
@@ -109,11 +106,11 @@ class NodeOperationsIT {
             assertThat(node(name).placementBlocker()).isEmpty();
         }
 
-        Result table = run("nodes");
+        CliResult table = run("nodes");
         assertThat(table.exitCode()).isZero();
         assertThat(table.out().lines().filter(line -> line.contains("agent-3")).findFirst().orElseThrow())
                 .contains("DiskPressure!");
-        Result json = run("nodes", "-o", "json");
+        CliResult json = run("nodes", "-o", "json");
         List<Node> nodes = Json.read(json.out(), new com.fasterxml.jackson.core.type.TypeReference<List<Node>>() {});
         assertThat(nodes).filteredOn(node -> node.name().equals("agent-3")).singleElement().satisfies(node ->
                 assertThat(node.condition(NodeCondition.DISK_PRESSURE).map(NodeCondition::status))
@@ -152,7 +149,7 @@ class NodeOperationsIT {
             }
         });
         long start = System.nanoTime();
-        Result drain;
+        CliResult drain;
         try {
             drain = run("node", "drain", drained, "--deadline", "2m", "-o", "json");
         } finally {
@@ -183,7 +180,7 @@ class NodeOperationsIT {
                 null), 100);
         assertThat(nodeEvents).extracting(Event::reason).contains("NodeDraining", "NodeDrained");
 
-        Result on = run("node", "eligibility", drained, "on");
+        CliResult on = run("node", "eligibility", drained, "on");
         assertThat(on.exitCode()).isZero();
         assertThat(on.out()).contains("Node agent-1 is eligible");
         assertThat(node(drained).eligibility()).isEqualTo(NodeEligibility.ELIGIBLE);
@@ -192,13 +189,13 @@ class NodeOperationsIT {
     @Test
     @Order(3)
     void badInputIsAClearErrorAndChangesNothing() {
-        Result unknown = run("node", "drain", "no-such-node");
+        CliResult unknown = run("node", "drain", "no-such-node");
         assertThat(unknown.exitCode()).isNotZero();
         assertThat(unknown.err()).contains("no node with id, id prefix or name no-such-node");
-        Result notDraining = run("node", "drain", "agent-2", "--cancel");
+        CliResult notDraining = run("node", "drain", "agent-2", "--cancel");
         assertThat(notDraining.exitCode()).isNotZero();
         assertThat(notDraining.err()).contains("is not draining");
-        Result badValue = run("node", "eligibility", "agent-2", "maybe");
+        CliResult badValue = run("node", "eligibility", "agent-2", "maybe");
         assertThat(badValue.exitCode()).isNotZero();
         assertThat(badValue.err()).contains("on or off");
         assertThat(node("agent-2").eligibility()).isEqualTo(NodeEligibility.ELIGIBLE);
@@ -226,14 +223,7 @@ class NodeOperationsIT {
         }
     }
 
-    private static Result run(String... args) {
-        String[] withAddress = new String[args.length + 2];
-        System.arraycopy(args, 0, withAddress, 0, args.length);
-        withAddress[args.length] = "--address";
-        withAddress[args.length + 1] = cluster.servers().getFirst().httpAddress();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exitCode = Main.run(withAddress, new PrintWriter(out), new PrintWriter(err));
-        return new Result(exitCode, out.toString(), err.toString());
+    private static CliResult run(String... args) {
+        return CliResult.run(cluster.servers().getFirst().httpAddress(), args);
     }
 }

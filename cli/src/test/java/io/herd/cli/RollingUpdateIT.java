@@ -12,8 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -62,7 +60,6 @@ class RollingUpdateIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofMillis(500)).build();
 
-    record Result(int exitCode, String out, String err) {}
 
     @BeforeAll
     static void startCluster() {
@@ -124,7 +121,7 @@ class RollingUpdateIT {
         Path good = spec(directory, "site", 5, "healthz", update);
         Path bad = spec(directory, "site", 5, "not-healthz", update);
 
-        Result up = run("up", good.toString());
+        CliResult up = run("up", good.toString());
         assertThat(up.exitCode()).as(up.out() + up.err()).isZero();
         awaitDeployment("demo/site", 1, DeploymentStatus.SUCCESSFUL);
         assertThat(client.jobStatus("demo/site").instances()).filteredOn(Instance::isLive).hasSize(5)
@@ -137,7 +134,7 @@ class RollingUpdateIT {
                 polls.add(healthyEndpoints("demo/site"));
             }
         });
-        Result rolled;
+        CliResult rolled;
         try {
             rolled = run("up", bad.toString());
             awaitDeployment("demo/site", 3, DeploymentStatus.SUCCESSFUL);
@@ -157,7 +154,7 @@ class RollingUpdateIT {
         assertThat(polls).as("polls of /healthz").hasSizeGreaterThan(20);
         assertThat(polls).as("healthy endpoints at every poll (count 5, max_parallel 1)").allMatch(count -> count >= 4);
 
-        Result status = run("status", "site", "-o", "json");
+        CliResult status = run("status", "site", "-o", "json");
         assertThat(status.out()).contains("\"version\" : 3").contains("\"healthy\" : true");
     }
 
@@ -169,7 +166,7 @@ class RollingUpdateIT {
         assertThat(run("up", v1.toString()).exitCode()).isZero();
         awaitDeployment("demo/canary", 1, DeploymentStatus.SUCCESSFUL);
 
-        Result paused = run("up", v2.toString());
+        CliResult paused = run("up", v2.toString());
         assertThat(paused.exitCode()).as(paused.out() + paused.err()).isZero();
         assertThat(paused.out()).contains("Deployment of version 2 paused").contains("herd promote demo/canary");
         List<Instance> live = client.jobStatus("demo/canary").instances().stream().filter(Instance::isLive).toList();
@@ -177,20 +174,20 @@ class RollingUpdateIT {
         assertThat(live).filteredOn(instance -> instance.jobVersion() == 2).singleElement()
                 .satisfies(canary -> assertThat(canary.healthy()).isTrue());
 
-        Result promoted = run("promote", "canary");
+        CliResult promoted = run("promote", "canary");
         assertThat(promoted.exitCode()).as(promoted.out() + promoted.err()).isZero();
         awaitDeployment("demo/canary", 2, DeploymentStatus.SUCCESSFUL);
         cluster.awaitCondition("only version 2 left", Duration.ofSeconds(30), () -> client.jobStatus("demo/canary")
                 .instances().stream().filter(Instance::isLive).allMatch(instance -> instance.jobVersion() == 2));
         assertThat(client.jobStatus("demo/canary").instances()).filteredOn(Instance::isLive).hasSize(3);
 
-        Result scaled = run("scale", "canary", "web", "4");
+        CliResult scaled = run("scale", "canary", "web", "4");
         assertThat(scaled.exitCode()).as(scaled.out() + scaled.err()).isZero();
         List<Instance> afterScale = client.jobStatus("demo/canary").instances().stream().filter(Instance::isLive).toList();
         assertThat(afterScale).hasSize(4);
         assertThat(afterScale).filteredOn(instance -> instance.jobVersion() == 2).as("kept in place").hasSize(3);
 
-        Result restarted = run("restart", "canary");
+        CliResult restarted = run("restart", "canary");
         assertThat(restarted.exitCode()).as(restarted.out() + restarted.err()).isZero();
         List<Instance> afterRestart = client.jobStatus("demo/canary").instances().stream().filter(Instance::isLive).toList();
         assertThat(afterRestart).hasSize(4).noneMatch(instance -> afterScale.stream()
@@ -210,7 +207,7 @@ class RollingUpdateIT {
         for (int round = 1; round <= 3; round++) {
             Path changed = spec(directory, "ten", 10, "healthz round" + round, update);
             long start = System.nanoTime();
-            Result result = run("up", changed.toString());
+            CliResult result = run("up", changed.toString());
             millis.add(Duration.ofNanos(System.nanoTime() - start).toMillis());
             assertThat(result.exitCode()).as(result.out() + result.err()).isZero();
             assertThat(client.jobStatus("demo/ten").deployment().status()).isEqualTo(DeploymentStatus.SUCCESSFUL);
@@ -220,14 +217,7 @@ class RollingUpdateIT {
                 + millis + " ms, median " + sorted.get(1) + " ms");
     }
 
-    private static Result run(String... args) {
-        String[] withAddress = new String[args.length + 2];
-        System.arraycopy(args, 0, withAddress, 0, args.length);
-        withAddress[args.length] = "--address";
-        withAddress[args.length + 1] = cluster.servers().getFirst().httpAddress();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exitCode = Main.run(withAddress, new PrintWriter(out), new PrintWriter(err));
-        return new Result(exitCode, out.toString(), err.toString());
+    private static CliResult run(String... args) {
+        return CliResult.run(cluster.servers().getFirst().httpAddress(), args);
     }
 }

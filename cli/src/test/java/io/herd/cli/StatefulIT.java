@@ -13,8 +13,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,7 +65,6 @@ class StatefulIT {
     private static TestingCluster cluster;
     private static HerdClient client;
 
-    record Result(int exitCode, String out, String err) {}
 
     @BeforeAll
     static void startCluster() {
@@ -114,7 +111,7 @@ class StatefulIT {
         assertThat(ended.finishTime()).isNotNull();
         assertThat(task(client.instance(updated.id())).startTime()).isAfterOrEqualTo(ended.finishTime());
 
-        Result status = run("status", "db");
+        CliResult status = run("status", "db");
         assertThat(status.out()).contains("Volumes (kept until 'herd down --purge'):")
                 .containsPattern("  data +db\\.store\\[0\\] +" + first.nodeName() + " +64Mi");
         JsonNode json = Json.mapper().readTree(run("status", "db", "-o", "json").out());
@@ -125,7 +122,7 @@ class StatefulIT {
         assertThat(run("down", "db").exitCode()).isZero();
         assertThat(client.nodeVolumes(first.nodeId())).hasSize(1);
         assertThat(directory.resolve("runs")).exists();
-        Result purge = run("down", "db", "--purge");
+        CliResult purge = run("down", "db", "--purge");
         assertThat(purge.exitCode()).as(purge.out() + purge.err()).isZero();
         assertThat(client.nodeVolumes(first.nodeId())).isEmpty();
         cluster.awaitCondition("the agent deleted the volume directory", TIMEOUT, () -> !Files.exists(directory));
@@ -233,14 +230,7 @@ class StatefulIT {
         return instanceDir(instance).resolve("tasks").resolve("main");
     }
 
-    private static Result run(String... args) {
-        String[] withAddress = new String[args.length + 2];
-        System.arraycopy(args, 0, withAddress, 0, args.length);
-        withAddress[args.length] = "--address";
-        withAddress[args.length + 1] = cluster.servers().getFirst().httpAddress();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exitCode = Main.run(withAddress, new PrintWriter(out), new PrintWriter(err));
-        return new Result(exitCode, out.toString(), err.toString());
+    private static CliResult run(String... args) {
+        return CliResult.run(cluster.servers().getFirst().httpAddress(), args);
     }
 }

@@ -15,8 +15,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -52,7 +50,6 @@ class TopCommandTest {
     private HerdServer server;
     private HerdClient client;
 
-    record Result(int exitCode, String out, String err) {}
 
     private void start(Duration usageRetention) {
         server = HerdServer.start(new ServerConfig("server-1", dataDir, "127.0.0.1:0",
@@ -93,7 +90,7 @@ class TopCommandTest {
         assertThat(accepted).as("the node and three tasks; the unknown instance is ignored").isEqualTo(4);
         await().atMost(Duration.ofSeconds(20)).until(() -> run("top", "web").out().contains("web.main[1]"));
 
-        Result top = run("top", "web");
+        CliResult top = run("top", "web");
         assertThat(top.exitCode()).as(top.err()).isZero();
         List<String> lines = top.out().lines().toList();
         assertThat(lines.getFirst()).matches(
@@ -139,10 +136,10 @@ class TopCommandTest {
         assertThat(catchHerd(() -> client.usage(new HerdClient.UsageQuery(null, null, null, null, null, "7d", null,
                 "1s", null, null))).getMessage()).contains("wider step");
 
-        Result badBy = run("top", "--by", "pod");
+        CliResult badBy = run("top", "--by", "pod");
         assertThat(badBy.exitCode()).isEqualTo(2);
         assertThat(badBy.err()).contains("by must be one of task, instance, job, app, node, got pod");
-        Result badSince = run("top", "--since", "yesterday");
+        CliResult badSince = run("top", "--since", "yesterday");
         assertThat(badSince.exitCode()).isEqualTo(2);
         assertThat(badSince.err()).contains("--since must be a duration such as 5m, 1h or 7d, got yesterday");
         assertThat(run("top").out()).startsWith("No usage in the last 5m.");
@@ -152,7 +149,7 @@ class TopCommandTest {
     void withTheHistoryOffReportsAreDroppedAndTopSaysSo() {
         start(Duration.ZERO);
         assertThat(client.reportUsage("node-a", new UsageReport(new UsageReport.Sample(1, 1), List.of()))).isZero();
-        Result top = run("top");
+        CliResult top = run("top");
         assertThat(top.exitCode()).isEqualTo(4);
         assertThat(top.err()).contains("the usage history is off on this server (herd server --usage-retention 0)");
     }
@@ -176,15 +173,7 @@ class TopCommandTest {
         }
     }
 
-    private Result run(String... args) {
-        String[] withAddress = new String[args.length + 2];
-        System.arraycopy(args, 0, withAddress, 0, args.length);
-        withAddress[args.length] = "--address";
-        withAddress[args.length + 1] = server.httpAddress();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exitCode = Main.run(withAddress, new PrintWriter(out), new PrintWriter(err));
-        return new Result(exitCode, out.toString().replace(System.lineSeparator(), "\n"),
-                err.toString().replace(System.lineSeparator(), "\n"));
+    private CliResult run(String... args) {
+        return CliResult.run(server.httpAddress(), args);
     }
 }

@@ -10,8 +10,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +39,6 @@ class VersionsIT {
     private static TestingCluster cluster;
     private static HerdClient client;
 
-    record Result(int exitCode, String out, String err) {}
 
     @BeforeAll
     static void startCluster() {
@@ -64,20 +61,20 @@ class VersionsIT {
         Path scaled = Files.writeString(directory.resolve("scaled.yaml"), SPEC.formatted(3, "100000"));
         Path v2 = Files.writeString(directory.resolve("v2.yaml"), SPEC.formatted(2, "100001"));
 
-        Result up = run("up", v1.toString());
+        CliResult up = run("up", v1.toString());
         assertThat(up.exitCode()).as(up.out() + up.err()).isZero();
         assertThat(up.out()).startsWith("Submitted job demo/web version 1\n").contains("2/2 instances running");
         long index = stableIndex();
 
         // A count change: one instance to place, the running ones kept; nothing changes.
-        Result countDiff = run("diff", scaled.toString());
+        CliResult countDiff = run("diff", scaled.toString());
         assertThat(countDiff.exitCode()).as(countDiff.err()).isZero();
         assertThat(countDiff.out()).startsWith("Job demo/web: version 1 -> 2\n\n  ~ groups[main].count: 2 -> 3\n")
                 .containsPattern("  ~   web\\.main\\[0\\]  in place on agent-\\d")
                 .containsPattern("  \\+   web\\.main\\[2\\]  place on agent-\\d")
                 .endsWith("Plan: 1 to place, 0 to replace, 0 to stop, 2 in place\n");
         // A task change: every instance replaced; nothing changes either.
-        Result taskDiff = run("diff", v2.toString());
+        CliResult taskDiff = run("diff", v2.toString());
         assertThat(taskDiff.out()).contains("  ~ groups[main].tasks[sleeper].config.args: [\"100000\"] -> [\"100001\"]\n")
                 // A rolling update (max_parallel 1): index 0 now, index 1 in a later step.
                 .containsPattern("  -/\\+ web\\.main\\[0\\]  replace on agent-\\d \\([0-9a-f]{8}\\) -> agent-\\d")
@@ -87,21 +84,21 @@ class VersionsIT {
         assertThat(client.jobVersions("demo/web")).hasSize(1);
 
         // up shows the same diff, and applies it without asking: this is not a terminal.
-        Result change = run("up", v2.toString());
+        CliResult change = run("up", v2.toString());
         assertThat(change.exitCode()).as(change.out() + change.err()).isZero();
         assertThat(change.out()).startsWith("Job demo/web: version 1 -> 2\n")
                 .contains("  ~ groups[main].tasks[sleeper].config.args: [\"100000\"] -> [\"100001\"]\n")
                 .contains("Plan: 0 to place, 2 to replace, 0 to stop\n\nSubmitted job demo/web version 2\n")
                 .contains("2/2 instances running");
 
-        Result history = run("history", "web");
+        CliResult history = run("history", "web");
         assertThat(history.exitCode()).isZero();
         assertThat(history.out().lines().toList()).hasSize(3);
         assertThat(history.out().lines().toList().get(1))
                 .matches("2 +\\d+s ago +current +groups\\[main\\]\\.tasks\\[sleeper\\]\\.config\\.args changed");
         assertThat(history.out().lines().toList().get(2)).matches("1 +\\d+s ago +created");
 
-        Result rollback = run("rollback", "web");
+        CliResult rollback = run("rollback", "web");
         assertThat(rollback.exitCode()).as(rollback.out() + rollback.err()).isZero();
         assertThat(rollback.out()).startsWith("""
                 Rolled back job demo/web to the spec of version 1: now version 3
@@ -113,9 +110,9 @@ class VersionsIT {
         List<Instance> live = client.jobStatus("demo/web").instances().stream().filter(Instance::isLive).toList();
         assertThat(live).hasSize(2).allMatch(instance -> instance.jobVersion() == 3);
 
-        Result same = run("rollback", "web", "--to", "3", "--detach");
+        CliResult same = run("rollback", "web", "--to", "3", "--detach");
         assertThat(same.out()).isEqualTo("Job demo/web version 3 already has the spec of version 3; nothing changed\n");
-        Result unknown = run("rollback", "web", "--to", "9");
+        CliResult unknown = run("rollback", "web", "--to", "9");
         assertThat(unknown.exitCode()).isEqualTo(3);
         assertThat(unknown.err()).isEqualTo("Error: job demo/web has no version 9; the versions kept are 3, 2, 1\n");
     }
@@ -132,14 +129,7 @@ class VersionsIT {
         return current;
     }
 
-    private static Result run(String... args) {
-        String[] withAddress = new String[args.length + 2];
-        System.arraycopy(args, 0, withAddress, 0, args.length);
-        withAddress[args.length] = "--address";
-        withAddress[args.length + 1] = cluster.servers().getFirst().httpAddress();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exitCode = Main.run(withAddress, new PrintWriter(out), new PrintWriter(err));
-        return new Result(exitCode, out.toString(), err.toString());
+    private static CliResult run(String... args) {
+        return CliResult.run(cluster.servers().getFirst().httpAddress(), args);
     }
 }
