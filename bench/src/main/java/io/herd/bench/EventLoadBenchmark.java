@@ -1,6 +1,8 @@
 package io.herd.bench;
 
-import io.herd.api.Deployment;
+import io.herd.server.ClusterSnapshot;
+import io.herd.server.NodeAllocationCache;
+import io.herd.server.StateClusterView;
 import io.herd.api.DesiredStatus;
 import io.herd.api.Evaluation;
 import io.herd.api.Group;
@@ -17,7 +19,6 @@ import io.herd.api.Resources;
 import io.herd.api.Task;
 import io.herd.api.TaskState;
 import io.herd.api.TaskStatus;
-import io.herd.scheduler.ClusterView;
 import io.herd.scheduler.PlanCheck;
 import io.herd.scheduler.Scheduler;
 import io.herd.scheduler.SchedulerConfig;
@@ -31,15 +32,11 @@ import io.herd.state.UpdateInstances;
 import io.herd.state.UpsertNode;
 
 import java.io.PrintStream;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -56,7 +53,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>As in the server, every command goes through one apply thread (Raft's state machine applies entries one by
  * one) into a real {@link StateStore}; readers take its read lock. The scheduler loop registers a job
- * ({@link RegisterJob}), copies what the scheduler reads under the read lock, plans outside it with the real
+ * ({@link RegisterJob}), copies what the scheduler reads under the read lock (the server's {@link ClusterSnapshot},
+ * with its {@link NodeAllocationCache}), plans outside it with the real
  * {@link Scheduler}, re-checks the plan under the read lock ({@link PlanCheck}, as the plan applier does) and
  * commits it ({@link ApplyPlan}), job after job. With the load on, a second thread submits, every 20 ms, an
  * {@link UpdateInstances} of 100 task restarts on a node of its own (100 {@code Restarted} events, 5,000 a second
@@ -137,7 +135,8 @@ final class EventLoadBenchmark {
         private final Scheduler scheduler = new Scheduler(SchedulerConfig.DEFAULT);
         private final List<String> noiseIds = new ArrayList<>();
         /** Each node's instances as last copied, with its assignments index: only changed nodes are copied again. */
-        private final Map<String, Copy.NodeCopy> copies = new java.util.concurrent.ConcurrentHashMap<>();
+        /** Kept between evaluations as the server's evaluation dispatcher keeps it. */
+        private final NodeAllocationCache allocations = new NodeAllocationCache();
 
         Run(int nodes, int jobs, int instancesPerJob, long seed) {
             this.nodes = nodes;
@@ -251,12 +250,12 @@ final class EventLoadBenchmark {
             propose(new RegisterJob(job("job-" + number, instancesPerJob,
                     new Resources(100 + number % 4 * 100, (128L << 20) * (1 + number % 3), 0)), "register-" + number,
                     now));
-            record Input(Evaluation evaluation, Job job, Copy copy) {}
+            record Input(Evaluation evaluation, Job job, ClusterSnapshot snapshot) {}
             Input input = store.read(view -> new Input(view.pendingEvaluations().stream()
                     .filter(evaluation -> evaluation.jobId().equals(jobId)).findFirst().orElseThrow(),
-                    view.job(jobId).orElseThrow(), Copy.of(view, jobId, copies)));
-            Plan plan = scheduler.process(input.evaluation(), input.job(), input.copy(), now, random);
-            Plan accepted = store.read(view -> PlanCheck.check(plan, Copy.of(view, jobId, copies)).accepted());
+                    view.job(jobId).orElseThrow(), ClusterSnapshot.of(view, allocations)));
+            Plan plan = scheduler.process(input.evaluation(), input.job(), input.snapshot(), now, random);
+            Plan accepted = store.read(view -> PlanCheck.check(plan, new StateClusterView(view)).accepted());
             propose(new ApplyPlan(accepted, accepted.placements().size() < plan.placements().size(),
                     "plan-" + number, now));
             return accepted.placements().size();
@@ -285,67 +284,6 @@ final class EventLoadBenchmark {
                     LockSupport.parkNanos(wait);
                 }
             }
-        }
-    }
-
-    /**
-     * What the scheduler reads for one job, copied under the read lock (as the server's scheduler workers do):
-     * like the server, a node's instances are copied again only when its assignments index moved.
-     */
-    private record Copy(Map<String, Node> nodeById, Map<String, List<Instance>> byNode,
-            Map<String, List<Instance>> byJob, Map<String, Job> versions) implements ClusterView {
-        record NodeCopy(long index, List<Instance> instances) {}
-
-        static Copy of(StateView view, String jobId, Map<String, NodeCopy> copies) {
-            Map<String, Node> nodes = new java.util.LinkedHashMap<>();
-            Map<String, List<Instance>> byNode = new HashMap<>();
-            for (Node node : view.nodes()) {
-                nodes.put(node.id(), node);
-                long index = view.nodeAssignmentsIndex(node.id());
-                NodeCopy copy = copies.get(node.id());
-                if (copy == null || copy.index() != index) {
-                    copy = new NodeCopy(index, view.instancesOnNode(node.id()));
-                    copies.put(node.id(), copy);
-                }
-                byNode.put(node.id(), copy.instances());
-            }
-            Map<String, List<Instance>> byJob = Map.of(jobId, view.instancesOfJob(jobId));
-            Map<String, Job> versions = new HashMap<>();
-            for (Job job : view.jobs()) {
-                view.jobVersions(job.id()).forEach(version -> versions.put(job.id() + "@" + version.version(),
-                        version));
-            }
-            return new Copy(nodes, byNode, byJob, versions);
-        }
-
-        @Override
-        public Collection<Node> nodes() {
-            return nodeById.values();
-        }
-
-        @Override
-        public Optional<Node> node(String nodeId) {
-            return Optional.ofNullable(nodeById.get(nodeId));
-        }
-
-        @Override
-        public List<Instance> instancesOnNode(String nodeId) {
-            return byNode.getOrDefault(nodeId, List.of());
-        }
-
-        @Override
-        public List<Instance> instancesOfJob(String jobId) {
-            return byJob.getOrDefault(jobId, List.of());
-        }
-
-        @Override
-        public Optional<Job> jobVersion(String jobId, long version) {
-            return Optional.ofNullable(versions.get(jobId + "@" + version));
-        }
-
-        @Override
-        public Optional<Deployment> latestDeployment(String jobId) {
-            return Optional.empty();
         }
     }
 }

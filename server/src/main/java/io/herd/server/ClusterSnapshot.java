@@ -28,7 +28,7 @@ import java.util.Optional;
  * are taken from the cache: their instance lists are not copied again and their {@link NodeAllocation}s (what
  * their instances take, and the scores remembered with it) are not recomputed.
  */
-final class ClusterSnapshot implements ClusterView {
+public final class ClusterSnapshot implements ClusterView {
     private final Map<String, Node> nodes;
     private final Map<String, List<Instance>> instancesByNode;
     private final Map<String, List<Instance>> instancesByJob;
@@ -69,7 +69,7 @@ final class ClusterSnapshot implements ClusterView {
      * Copies {@code view}, taking unchanged nodes from {@code cache} (and recording the changed ones in it); call
      * under the read lock.
      */
-    static ClusterSnapshot of(StateView view, NodeAllocationCache cache) {
+    public static ClusterSnapshot of(StateView view, NodeAllocationCache cache) {
         Map<String, Node> nodes = new LinkedHashMap<>();
         Map<String, List<Instance>> instancesByNode = new HashMap<>();
         List<NodeAllocationCache.Entry> entries = null;

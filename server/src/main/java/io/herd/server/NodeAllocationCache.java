@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Thread-safe: workers build snapshots side by side under the state's read lock, all from the same state.
  */
-final class NodeAllocationCache {
+public final class NodeAllocationCache {
     /**
      * A node's instances as of {@link #index}, and their allocation, computed on first use rather than under the
      * state lock (a snapshot may find thousands of changed nodes, and while it holds the read lock no command can

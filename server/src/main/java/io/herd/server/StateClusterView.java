@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** Adapts the replicated state to the scheduler's read interface; valid only while the state's read lock is held. */
-record StateClusterView(StateView state) implements ClusterView {
+public record StateClusterView(StateView state) implements ClusterView {
     @Override
     public Collection<Node> nodes() {
         return state.nodes();
